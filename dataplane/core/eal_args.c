@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* EAL arguments derived from the config, so operators never write them by hand. */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/eal_args.h"
+
+void weir_eal_env_probe(struct weir_eal_env *env)
+{
+	unsigned long long free_pages = 0, page_kb = 0;
+	char line[512];
+	cpu_set_t set;
+	FILE *f;
+	int c;
+
+	memset(env, 0, sizeof(*env));
+	f = fopen("/proc/meminfo", "r");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			sscanf(line, "HugePages_Free: %llu", &free_pages);
+			sscanf(line, "Hugepagesize: %llu kB", &page_kb);
+		}
+		fclose(f);
+	}
+	env->huge_free_bytes = free_pages * page_kb * 1024;
+	f = fopen("/proc/mounts", "r");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, " hugetlbfs ") != NULL)
+				env->huge_mounted = true;
+		fclose(f);
+	}
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		for (c = 0; c < CPU_SETSIZE && env->nb_cpus < 1024; c++)
+			if (CPU_ISSET(c, &set))
+				env->cpus[env->nb_cpus++] = c;
+	}
+	if (env->nb_cpus == 0)
+		env->cpus[env->nb_cpus++] = 0;
+}
+
+struct builder {
+	struct weir_eal_args *out;
+	size_t used;
+	bool overflow;
+};
+
+/* Append one argument (printf-style) to the argv being built. */
+static void __attribute__((format(printf, 2, 3))) arg(struct builder *b, const char *fmt, ...)
+{
+	struct weir_eal_args *o = b->out;
+	size_t room = sizeof(o->buf) - b->used;
+	va_list ap;
+	int n;
+
+	if (b->overflow || o->argc >= WEIR_EAL_MAX_ARGS) {
+		b->overflow = true;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + b->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		b->overflow = true;
+		return;
+	}
+	o->argv[o->argc++] = o->buf + b->used;
+	b->used += (size_t)n + 1;
+}
+
+static bool cpu_allowed(const struct weir_eal_env *env, int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < env->nb_cpus; i++)
+		if (env->cpus[i] == cpu)
+			return true;
+	return false;
+}
+
+int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
+			const struct weir_eal_env *env, struct weir_eal_args *out, char *err,
+			size_t errlen)
+{
+	const struct weir_conf_global *g = &conf->global;
+	unsigned long long need = (unsigned long long)g->memory_mb << 20;
+	struct builder b = { .out = out };
+	char lcores[1024];
+	size_t off;
+	int main_cpu;
+	unsigned int i, k, nb_pci = 0;
+
+	memset(out, 0, sizeof(*out));
+	arg(&b, "%s", prog);
+
+	/* Lcore 0 is the main lcore; worker i runs as lcore i + 1. */
+	main_cpu = g->main_cpu >= 0 ? g->main_cpu : env->cpus[0];
+	if (!cpu_allowed(env, main_cpu)) {
+		snprintf(err, errlen, "global.cpus.main: CPU %d is not available to this process",
+			 main_cpu);
+		return -EINVAL;
+	}
+	off = (size_t)snprintf(lcores, sizeof(lcores), "0@%d", main_cpu);
+	for (i = 0, k = 0; i < g->workers; i++) {
+		int cpu;
+
+		if (g->nb_worker_cpus > 0) {
+			cpu = g->worker_cpus[i];
+			if (!cpu_allowed(env, cpu)) {
+				snprintf(err, errlen,
+					 "global.cpus.workers: CPU %d is not available to this "
+					 "process",
+					 cpu);
+				return -EINVAL;
+			}
+		} else if (env->nb_cpus > 1) {
+			/* Spread workers over the CPUs other than the main lcore's. */
+			do
+				cpu = env->cpus[k++ % env->nb_cpus];
+			while (cpu == main_cpu);
+		} else {
+			cpu = main_cpu;
+		}
+		off += (size_t)snprintf(lcores + off, sizeof(lcores) - off, ",%u@%d", i + 1, cpu);
+		if (off >= sizeof(lcores)) {
+			snprintf(err, errlen, "too many lcores");
+			return -EINVAL;
+		}
+	}
+	arg(&b, "--lcores");
+	arg(&b, "%s", lcores);
+	arg(&b, "--main-lcore");
+	arg(&b, "0");
+
+	out->hugepages = g->hugepages != WEIR_HUGEPAGES_OFF && env->huge_mounted &&
+			 env->huge_free_bytes >= need;
+	if (g->hugepages == WEIR_HUGEPAGES_ON && !out->hugepages) {
+		snprintf(err, errlen,
+			 "global.hugepages is \"on\" but %s (%llu MiB free, %u MiB needed)",
+			 env->huge_mounted ? "too few hugepages are free"
+					   : "no hugetlbfs is mounted",
+			 env->huge_free_bytes >> 20, g->memory_mb);
+		return -EINVAL;
+	}
+	arg(&b, "-m");
+	arg(&b, "%u", g->memory_mb);
+	if (out->hugepages)
+		arg(&b, "--huge-unlink");
+	else
+		arg(&b, "--no-huge");
+	arg(&b, "--file-prefix");
+	arg(&b, "%s", g->file_prefix);
+
+	for (i = 0; i < conf->nb_ifaces; i++) {
+		const struct weir_conf_iface *c = &conf->ifaces[i];
+
+		if (c->is_pci) {
+			arg(&b, "-a");
+			arg(&b, "%s", c->device);
+			nb_pci++;
+		} else if (strncmp(c->device, "net_af_packet", 13) == 0 &&
+			   strstr(c->device, "qpairs=") == NULL) {
+			/* One socket (queue pair) per worker: the kernel fans frames out. */
+			arg(&b, "--vdev");
+			arg(&b, "%s,qpairs=%u", c->device, g->workers);
+		} else {
+			arg(&b, "--vdev");
+			arg(&b, "%s", c->device);
+		}
+	}
+	if (nb_pci == 0)
+		arg(&b, "--no-pci");
+
+	/* Libraries and drivers speak up for warnings; Weir's own types at log_level. */
+	arg(&b, "--log-level=lib.*:warning");
+	arg(&b, "--log-level=pmd.*:warning");
+	arg(&b, "--log-level=weir.*:%s", g->log_level);
+	if (b.overflow) {
+		snprintf(err, errlen, "the EAL argument list is too long");
+		return -EINVAL;
+	}
+	out->argv[out->argc] = NULL;
+	return 0;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The poll-mode worker loop and its transmit buffers. */
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "core/log.h"
+#include "core/worker.h"
+#include "l4/l4.h"
+#include "net/pkt.h"
+
+/* Adaptive polling: after this many empty iterations, start sleeping ... */
+#define ADAPTIVE_IDLE_LOOPS 64
+/* ... from this many microseconds, doubling up to the maximum while still idle. */
+#define ADAPTIVE_SLEEP_MIN_US 10
+#define ADAPTIVE_SLEEP_MAX_US 500
+
+/* Hand a buffer of packets to the port's queue; count what it refuses. */
+static void tx_burst(struct weir_worker *w, uint16_t port, struct weir_txbuf *b)
+{
+	struct weir_port *p = &w->dp->ports[port];
+	uint16_t sent = 0, i;
+
+	if (b->n == 0)
+		return;
+	if (p->started)
+		sent = rte_eth_tx_burst(p->port_id, w->id, b->pkts, b->n);
+	for (i = sent; i < b->n; i++) {
+		w->st.q[port].tx_bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
+		w->st.q[port].tx_pkts--;
+		weir_drop(w, b->pkts[i], WEIR_DROP_TX_FULL);
+	}
+	b->n = 0;
+}
+
+void weir_tx(struct weir_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct weir_txbuf *b = &w->tx[port];
+
+	w->st.q[port].tx_pkts++;
+	w->st.q[port].tx_bytes += rte_pktmbuf_pkt_len(m);
+	b->pkts[b->n++] = m;
+	if (b->n == WEIR_TX_BURST)
+		tx_burst(w, port, b);
+}
+
+void weir_tx_flush(struct weir_worker *w)
+{
+	uint16_t i;
+
+	for (i = 0; i < w->dp->nb_ports; i++)
+		tx_burst(w, i, &w->tx[i]);
+}
+
+/* Send the packets the main lcore built (ARP requests, probes); m->port is the index. */
+static void drain_ctrl(struct weir_worker *w)
+{
+	struct rte_mbuf *pkts[WEIR_TX_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(w->ctrl, (void **)pkts, WEIR_TX_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		uint16_t port = pkts[i]->port;
+
+		if (port >= w->dp->nb_ports) {
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		w->st.events[WEIR_EV_CTRL_TX]++;
+		weir_tx(w, port, pkts[i]);
+	}
+}
+
+unsigned int weir_worker_poll(struct weir_worker *w)
+{
+	struct weir_dp *dp = w->dp;
+	struct rte_mbuf *pkts[WEIR_RX_BURST];
+	unsigned int total = 0;
+	uint16_t i, j, n;
+
+	w->now = rte_rdtsc();
+	for (i = 0; i < dp->nb_ports; i++) {
+		struct weir_port *p = &dp->ports[i];
+
+		if (!p->started || w->id >= p->nb_rxq)
+			continue;
+		n = rte_eth_rx_burst(p->port_id, w->id, pkts, WEIR_RX_BURST);
+		for (j = 0; j < n; j++) {
+			if (j + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + 1], void *));
+			w->st.q[i].rx_pkts++;
+			w->st.q[i].rx_bytes += rte_pktmbuf_pkt_len(pkts[j]);
+			weir_pkt_input(w, p, pkts[j]);
+		}
+		total += n;
+	}
+	drain_ctrl(w);
+	weir_l4_poll(w);
+	weir_tx_flush(w);
+	w->st.loops++;
+	return total;
+}
+
+/* Sleep a little when a run of polls found nothing: lets workers share CPUs. */
+static void adaptive_idle(struct weir_worker *w, unsigned int got)
+{
+	struct timespec ts;
+
+	if (got) {
+		w->empty_polls = 0;
+		w->sleep_us = ADAPTIVE_SLEEP_MIN_US;
+		return;
+	}
+	if (++w->empty_polls < ADAPTIVE_IDLE_LOOPS)
+		return;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)w->sleep_us * 1000;
+	nanosleep(&ts, NULL);
+	w->st.idle_sleeps++;
+	if (w->sleep_us < ADAPTIVE_SLEEP_MAX_US)
+		w->sleep_us *= 2;
+}
+
+int weir_worker_main(void *arg)
+{
+	struct weir_worker *w = arg;
+	bool adaptive = w->dp->conf->global.poll_mode == WEIR_POLL_ADAPTIVE;
+
+	WEIR_LOG(INFO, main, "worker %u polling on lcore %u\n", w->id, rte_lcore_id());
+	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_RELAXED)) {
+		unsigned int got = weir_worker_poll(w);
+
+		if (adaptive)
+			adaptive_idle(w, got);
+	}
+	weir_tx_flush(w);
+	return 0;
+}
+
+int weir_workers_init(struct weir_dp *dp)
+{
+	uint16_t n = dp->conf->global.workers, i;
+
+	dp->workers = rte_zmalloc("weir_workers", sizeof(*dp->workers) * n, RTE_CACHE_LINE_SIZE);
+	if (dp->workers == NULL)
+		return -ENOMEM;
+	dp->nb_workers = n;
+	for (i = 0; i < n; i++) {
+		struct weir_worker *w = &dp->workers[i];
+		char name[RTE_RING_NAMESIZE];
+
+		w->id = i;
+		w->dp = dp;
+		w->pool = dp->pool;
+		w->sleep_us = ADAPTIVE_SLEEP_MIN_US;
+		snprintf(name, sizeof(name), "weir_ctrl%u", i);
+		w->ctrl = rte_ring_create(name, WEIR_CTRL_RING, SOCKET_ID_ANY,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->ctrl == NULL)
+			return -rte_errno;
+	}
+	return 0;
+}
+
+void weir_workers_free(struct weir_dp *dp)
+{
+	uint16_t i;
+	struct rte_mbuf *m;
+
+	if (dp->workers == NULL)
+		return;
+	for (i = 0; i < dp->nb_workers; i++) {
+		struct weir_worker *w = &dp->workers[i];
+
+		if (w->ctrl) {
+			while (rte_ring_dequeue(w->ctrl, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(w->ctrl);
+		}
+	}
+	rte_free(dp->workers);
+	dp->workers = NULL;
+}
+
+void weir_main_tx(struct weir_dp *dp, struct rte_mbuf *m)
+{
+	static unsigned int next;
+	struct weir_worker *w = &dp->workers[next++ % dp->nb_workers];
+
+	if (rte_ring_sp_enqueue(w->ctrl, m) != 0) {
+		rte_pktmbuf_free(m);
+		dp->main_tx_fail++;
+		return;
+	}
+	dp->main_tx++;
+}

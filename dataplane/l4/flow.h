@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The per-worker flow table: 5-tuple to flow state, with state-aware timeouts. */
+#ifndef WEIR_FLOW_H
+#define WEIR_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+
+#include "core/timer.h"
+
+/* A 5-tuple as seen on the wire (network order), 16 bytes, padding zeroed. */
+struct weir_flow_key {
+	uint32_t src;
+	uint32_t dst;
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+/* Flow states: TCP as seen by a middlebox (after LVS's table), and UDP. */
+enum weir_flow_state {
+	WEIR_FS_NONE = 0,
+	WEIR_FS_SYN_SENT,    /* the client's SYN went to the server */
+	WEIR_FS_SYN_RECV,    /* the server answered with SYN-ACK */
+	WEIR_FS_ESTABLISHED, /* the handshake completed */
+	WEIR_FS_FIN_WAIT,    /* one side sent FIN */
+	WEIR_FS_TIME_WAIT,   /* both sides sent FIN */
+	WEIR_FS_CLOSE,       /* reset */
+	WEIR_FS_UDP,
+	WEIR_FS_MAX
+};
+
+#define WEIR_FLOW_F_DSR     0x01 /* only the client direction passes Weir */
+#define WEIR_FLOW_F_FIN_CLI 0x02 /* FIN seen from the client */
+#define WEIR_FLOW_F_FIN_SRV 0x04 /* FIN seen from the server */
+#define WEIR_FLOW_F_SAMPLED 0x08 /* its connect time went into the server's EWMA */
+#define WEIR_FLOW_F_COUNTED 0x10 /* counted in the server's active connections */
+
+/* Direction indexes of the per-flow counters. */
+#define WEIR_DIR_IN  0 /* client to server */
+#define WEIR_DIR_OUT 1 /* server to client */
+
+struct weir_flow {
+	struct weir_flow_key fwd; /* as the client sends it: client -> VIP */
+	struct weir_flow_key rev; /* as the server sends it back (full-NAT) */
+	uint32_t laddr;           /* full-NAT source address (network order) */
+	uint16_t lport;           /* and port (network order) */
+	uint16_t laddr_idx;
+	uint16_t svc;  /* service index */
+	uint16_t srv;  /* server gid */
+	uint8_t state; /* enum weir_flow_state */
+	uint8_t flags;
+	uint8_t cport;              /* weir_port index toward the client */
+	struct rte_ether_addr cmac; /* the client's next hop as its first frame showed it */
+	uint8_t sport_idx;          /* weir_port index toward the server */
+	uint32_t gen;     /* odd while being created or freed: the main lcore's dumps skip it */
+	uint64_t created; /* TSC */
+	uint64_t last;    /* TSC of the last packet */
+	uint64_t syn_tsc; /* TSC the client's SYN left toward the server */
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	struct weir_timer timer;
+};
+
+struct weir_flow_table {
+	struct rte_hash *h; /* key -> flow index; two keys per full-NAT flow */
+	struct weir_flow *flows;
+	uint32_t capacity;
+	uint32_t *free; /* stack of free flow indexes */
+	uint32_t nb_free;
+	uint32_t active;
+	uint64_t created;
+	uint64_t expired;
+	uint64_t full; /* flows refused because the table was full */
+};
+
+/* Build a flow key; @pad is zeroed so keys hash and compare as 16 raw bytes. */
+static inline void weir_flow_key_set(struct weir_flow_key *k, uint32_t src, uint32_t dst,
+				     uint16_t sport, uint16_t dport, uint8_t proto)
+{
+	k->src = src;
+	k->dst = dst;
+	k->sport = sport;
+	k->dport = dport;
+	k->proto = proto;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+}
+
+/* Create worker @id's table of @capacity flows on @socket. NULL with errno on failure. */
+struct weir_flow_table *weir_flow_table_create(uint16_t id, uint32_t capacity, int socket);
+void weir_flow_table_free(struct weir_flow_table *t);
+
+/* The flow under @key, or NULL. */
+static inline struct weir_flow *weir_flow_lookup(struct weir_flow_table *t,
+						 const struct weir_flow_key *key)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(t->h, key, &data) < 0)
+		return NULL;
+	return &t->flows[(uintptr_t)data];
+}
+
+/*
+ * A new flow under @fwd (and @rev unless NULL), zeroed but for its keys. NULL when the
+ * table is full (counted). The caller fills it, arms its timer and publishes it.
+ */
+struct weir_flow *weir_flow_create(struct weir_flow_table *t, const struct weir_flow_key *fwd,
+				   const struct weir_flow_key *rev);
+
+/* Mark a flow from weir_flow_create() complete, for readers on the main lcore. */
+static inline void weir_flow_publish(struct weir_flow *f)
+{
+	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELEASE);
+}
+
+/* Remove @f's keys and return its slot. The caller has released what the flow held. */
+void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f);
+
+const char *weir_flow_state_name(uint8_t state);
+
+#endif

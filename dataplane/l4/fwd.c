@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* L4 forwarding on a worker: full-NAT and DSR for TCP and UDP services. */
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "core/worker.h"
+#include "l4/l4.h"
+#include "l4/lb.h"
+#include "net/build.h"
+#include "net/cksum.h"
+#include "net/neigh.h"
+#include "net/pkt.h"
+#include "sched/sched.h"
+
+#define TIMER_BUDGET      256 /* flow timers handled per loop iteration */
+#define REDIRECT_BURST    32
+#define ICMP_PORT_UNREACH 3
+
+/*
+ * The parts of a TCP or UDP header the forwarding path reads and rewrites. Both start
+ * with the source and destination ports; the checksum's offset differs. Fields are
+ * read and written through memcpy: DPDK's header structs are packed.
+ */
+struct l4_hdr {
+	uint8_t *hdr;     /* the TCP or UDP header */
+	uint8_t csum_off; /* 0: no checksum to maintain (UDP checksum 0) */
+	uint8_t flags;    /* TCP flags, 0 for UDP */
+	uint16_t sport;   /* network order, as received */
+	uint16_t dport;
+	uint32_t len; /* L4 header + payload */
+};
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void wr16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static __thread struct weir_worker *cur_worker; /* for timer callbacks */
+
+static inline uint64_t now_tick(const struct weir_l4w *l4, uint64_t tsc)
+{
+	return tsc / l4->tsc_per_tick;
+}
+
+/* ---- flow life ---- */
+
+/*
+ * Stop counting @f as an active connection of its server and service: when it closes
+ * (it then lingers only to absorb late segments) or expires, whichever comes first.
+ */
+static void flow_uncount(struct weir_worker *w, struct weir_flow *f)
+{
+	struct weir_server *s = w->dp->lb->srv[f->srv];
+
+	if (!(f->flags & WEIR_FLOW_F_COUNTED))
+		return;
+	f->flags &= (uint8_t)~WEIR_FLOW_F_COUNTED;
+	__atomic_fetch_sub(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
+	w->l4->svc[f->svc].active--;
+}
+
+/* Release what @f holds (server connection count, local port) and free it. */
+static void flow_expire(struct weir_worker *w, struct weir_flow *f)
+{
+	struct weir_l4w *l4 = w->l4;
+
+	flow_uncount(w, f);
+	/* A connect that never completed counts as slow as its timeout for least-time. */
+	if (f->state == WEIR_FS_SYN_SENT && !(f->flags & WEIR_FLOW_F_SAMPLED)) {
+		uint64_t us =
+			weir_tsc_to_ms(w->dp, w->dp->lb->svc[f->svc].timeout[WEIR_FS_SYN_SENT]) *
+			1000;
+
+		weir_sched_ewma_update(&l4->ewma[f->srv],
+				       us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
+	}
+	if (!(f->flags & WEIR_FLOW_F_DSR))
+		weir_lport_put(&l4->lports[f->laddr_idx], rte_be_to_cpu_16(f->lport));
+	weir_timer_cancel(&l4->tw, &f->timer);
+	weir_flow_destroy(l4->ft, f);
+}
+
+/*
+ * The flow timer: fires no earlier than the timeout of the state the flow had when it
+ * was armed. Packets only refresh f->last, so most firings just re-arm for the rest.
+ */
+static void flow_timer_fn(struct weir_timer *t, uint64_t now)
+{
+	struct weir_flow *f = container_of(t, struct weir_flow, timer);
+	struct weir_worker *w = cur_worker;
+	const struct weir_service *svc = &w->dp->lb->svc[f->svc];
+	uint64_t deadline = f->last + svc->timeout[f->state];
+	uint64_t dl_tick = now_tick(w->l4, deadline) + 1;
+
+	if (dl_tick > now) {
+		weir_timer_arm(&w->l4->tw, t, dl_tick);
+		return;
+	}
+	flow_expire(w, f);
+}
+
+/* Arm @f's timer for the timeout of its (new) state, counted from now. */
+static inline void flow_rearm(struct weir_worker *w, struct weir_flow *f,
+			      const struct weir_service *svc)
+{
+	if (f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)
+		flow_uncount(w, f);
+	weir_timer_arm(&w->l4->tw, &f->timer, now_tick(w->l4, w->now + svc->timeout[f->state]) + 1);
+}
+
+/* Track TCP state from one packet's flags (@from_client tells the direction). */
+static void tcp_track(struct weir_flow *f, uint8_t flags, bool from_client, uint64_t now)
+{
+	if (flags & RTE_TCP_RST_FLAG) {
+		f->state = WEIR_FS_CLOSE;
+		return;
+	}
+	if (flags & RTE_TCP_FIN_FLAG) {
+		f->flags |= from_client ? WEIR_FLOW_F_FIN_CLI : WEIR_FLOW_F_FIN_SRV;
+		f->state = (f->flags & WEIR_FLOW_F_FIN_CLI) && (f->flags & WEIR_FLOW_F_FIN_SRV)
+				   ? WEIR_FS_TIME_WAIT
+				   : WEIR_FS_FIN_WAIT;
+		return;
+	}
+	switch (f->state) {
+	case WEIR_FS_NONE:
+		if (from_client && (flags & RTE_TCP_SYN_FLAG)) {
+			f->state = WEIR_FS_SYN_SENT;
+			f->syn_tsc = now;
+		}
+		break;
+	case WEIR_FS_SYN_SENT:
+		if (!from_client && (flags & RTE_TCP_SYN_FLAG) && (flags & RTE_TCP_ACK_FLAG))
+			f->state = WEIR_FS_SYN_RECV;
+		/* In DSR mode the SYN-ACK never passes Weir: the client's ACK completes. */
+		else if (from_client && (f->flags & WEIR_FLOW_F_DSR) &&
+			 !(flags & RTE_TCP_SYN_FLAG) && (flags & RTE_TCP_ACK_FLAG))
+			f->state = WEIR_FS_ESTABLISHED;
+		break;
+	case WEIR_FS_SYN_RECV:
+		if (from_client && (flags & RTE_TCP_ACK_FLAG) && !(flags & RTE_TCP_SYN_FLAG))
+			f->state = WEIR_FS_ESTABLISHED;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- headers ---- */
+
+/*
+ * Validate the TCP or UDP header after @ihl bytes of IPv4 and fill @h. Returns 0, or
+ * the drop reason.
+ */
+static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, struct l4_hdr *h)
+{
+	const uint32_t l4off = sizeof(struct rte_ether_hdr) + ihl;
+	uint32_t len = rte_be_to_cpu_16(ip->total_length) - ihl;
+	bool csum_good = (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+
+	h->len = len;
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		struct rte_tcp_hdr *tcp;
+		uint32_t doff;
+
+		if (len < sizeof(*tcp) || rte_pktmbuf_data_len(m) < l4off + sizeof(*tcp))
+			return WEIR_DROP_TCP_SHORT;
+		tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, l4off);
+		doff = (uint32_t)(tcp->data_off >> 4) * 4;
+		if (doff < sizeof(*tcp) || doff > len)
+			return WEIR_DROP_TCP_SHORT;
+		if (!csum_good && !weir_l4_cksum_ok(m, ip, l4off, len))
+			return WEIR_DROP_TCP_CSUM;
+		h->flags = tcp->tcp_flags;
+		/* Shapes no TCP sends: SYN with FIN or RST, FIN without ACK, nothing set. */
+		if (((h->flags & RTE_TCP_SYN_FLAG) &&
+		     (h->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))) ||
+		    ((h->flags & RTE_TCP_FIN_FLAG) && !(h->flags & RTE_TCP_ACK_FLAG)) ||
+		    !(h->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)))
+			return WEIR_DROP_TCP_FLAGS;
+		h->hdr = (uint8_t *)tcp;
+		h->csum_off = offsetof(struct rte_tcp_hdr, cksum);
+		h->sport = rd16(h->hdr);
+		h->dport = rd16(h->hdr + 2);
+		return 0;
+	} else {
+		struct rte_udp_hdr *udp;
+
+		if (len < sizeof(*udp) || rte_pktmbuf_data_len(m) < l4off + sizeof(*udp))
+			return WEIR_DROP_UDP_SHORT;
+		udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, l4off);
+		if (rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp) ||
+		    rte_be_to_cpu_16(udp->dgram_len) > len)
+			return WEIR_DROP_UDP_SHORT;
+		if (udp->dgram_cksum != 0 && !csum_good && !weir_l4_cksum_ok(m, ip, l4off, len))
+			return WEIR_DROP_UDP_CSUM;
+		h->flags = 0;
+		h->hdr = (uint8_t *)udp;
+		h->csum_off = udp->dgram_cksum != 0 ? offsetof(struct rte_udp_hdr, dgram_cksum) : 0;
+		h->sport = rd16(h->hdr);
+		h->dport = rd16(h->hdr + 2);
+		return 0;
+	}
+}
+
+/* Rewrite source and destination (address and port), keeping both checksums right. */
+static void rewrite(struct rte_ipv4_hdr *ip, struct l4_hdr *h, uint32_t src, uint16_t sport,
+		    uint32_t dst, uint16_t dport)
+{
+	uint16_t ipsum = ip->hdr_checksum;
+
+	weir_csum_replace4(&ipsum, ip->src_addr, src);
+	weir_csum_replace4(&ipsum, ip->dst_addr, dst);
+	ip->hdr_checksum = ipsum;
+	if (h->csum_off != 0) {
+		uint16_t sum = rd16(h->hdr + h->csum_off);
+
+		weir_csum_replace4(&sum, ip->src_addr, src);
+		weir_csum_replace4(&sum, ip->dst_addr, dst);
+		weir_csum_replace2(&sum, h->sport, sport);
+		weir_csum_replace2(&sum, h->dport, dport);
+		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). */
+		if (sum == 0 && ip->next_proto_id == IPPROTO_UDP)
+			sum = 0xffff;
+		wr16(h->hdr + h->csum_off, sum);
+	}
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	wr16(h->hdr, sport);
+	wr16(h->hdr + 2, dport);
+}
+
+/*
+ * Address the frame to @nexthop on port @out and queue it there. Without a known MAC,
+ * ask the main lcore to resolve it, and send to @fallback if given (the MAC the flow's
+ * first frame came from), else drop the frame.
+ */
+static void send_via(struct weir_worker *w, struct rte_mbuf *m, uint16_t out, uint32_t nexthop,
+		     const struct rte_ether_addr *fallback)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct weir_port *p = &w->dp->ports[out];
+
+	if (weir_neigh_lookup(w->dp->neigh, out, nexthop, &eth->dst_addr) != 0) {
+		weir_neigh_request(w, out, nexthop);
+		if (fallback == NULL) {
+			weir_drop(w, m, WEIR_DROP_NEIGH_MISS);
+			return;
+		}
+		eth->dst_addr = *fallback;
+	}
+	eth->src_addr = p->mac;
+	weir_tx(w, out, m);
+}
+
+/* ---- new flows ---- */
+
+/* Answer a refused new flow: TCP RST, or ICMP port unreachable for UDP. */
+static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, const struct l4_hdr *h)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_mbuf *r;
+
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)h->hdr;
+		uint32_t seq_len = h->len - (uint32_t)(tcp->data_off >> 4) * 4 +
+				   ((h->flags & RTE_TCP_SYN_FLAG) ? 1 : 0);
+
+		r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr, h->dport,
+				   h->sport, 0, rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
+				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
+	} else {
+		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+					    ICMP_PORT_UNREACH);
+	}
+	if (r != NULL) {
+		w->st.events[WEIR_EV_REFUSALS_SENT]++;
+		weir_tx(w, p->index, r);
+	}
+}
+
+/* Choose a server for a new flow of @svc, honouring maxconn. NULL (and why) if none. */
+static struct weir_server *choose(struct weir_worker *w, const struct weir_service *svc,
+				  uint32_t hash, uint32_t client, int *why)
+{
+	struct weir_backend *be = svc->be;
+	const struct weir_sched_view *v = __atomic_load_n(&be->view, __ATOMIC_ACQUIRE);
+	struct weir_sched_load load = { .conns = be->conns, .ewma_us = w->l4->ewma };
+	int idx;
+	uint32_t k;
+
+	idx = weir_sched_pick(v, &w->l4->sched[be->index], &load, hash, client);
+	if (idx < 0) {
+		*why = WEIR_DROP_NO_SERVER;
+		return NULL;
+	}
+	for (k = 0; k < v->nb; k++) {
+		struct weir_server *s = &be->srv[v->srv[((uint32_t)idx + k) % v->nb].id];
+
+		if (s->maxconn == 0 ||
+		    __atomic_load_n(&be->conns[s->id], __ATOMIC_RELAXED) < s->maxconn)
+			return s;
+	}
+	*why = WEIR_DROP_SERVER_FULL;
+	return NULL;
+}
+
+/*
+ * Create the flow for a new connection to @svc: pick the server, a local address and
+ * port (full-NAT), insert both keys. NULL when refused; @m has then been consumed.
+ */
+static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
+				  const struct weir_service *svc, const struct weir_flow_key *key,
+				  struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+				  const struct l4_hdr *h)
+{
+	struct weir_l4w *l4 = w->l4;
+	struct weir_lb *lb = w->dp->lb;
+	struct weir_flow_key rev;
+	struct weir_server *s;
+	struct weir_flow *f;
+	uint32_t hash = rte_hash_hash(l4->ft->h, key), laddr = 0;
+	uint16_t sport, li = 0;
+	int why, lport = -1;
+	bool dsr = svc->mode == WEIR_MODE_DSR;
+
+	s = choose(w, svc, hash, key->src, &why);
+	if (s == NULL) {
+		l4->svc[svc->index].refused++;
+		if (svc->be->all_down == WEIR_ALL_DOWN_RESET)
+			refuse(w, p, m, ip, h);
+		weir_drop(w, m, (enum weir_drop)why);
+		return NULL;
+	}
+	sport = s->port != 0 ? s->port : key->dport;
+	if (!dsr) {
+		uint16_t k;
+
+		/* Spread over the local addresses; fall through to the next when one is full. */
+		for (k = 0; k < svc->nb_laddr && lport < 0; k++) {
+			li = svc->laddr[(hash + k) % svc->nb_laddr];
+			lport = weir_lport_get(&l4->lports[li]);
+		}
+		if (lport < 0) {
+			weir_drop(w, m, WEIR_DROP_LPORT_EXHAUSTED);
+			return NULL;
+		}
+		laddr = lb->laddr[li].addr;
+		weir_flow_key_set(&rev, s->addr, laddr, sport, rte_cpu_to_be_16((uint16_t)lport),
+				  key->proto);
+	}
+	f = weir_flow_create(l4->ft, key, dsr ? NULL : &rev);
+	if (f == NULL) {
+		if (!dsr)
+			weir_lport_put(&l4->lports[li], (uint16_t)lport);
+		weir_drop(w, m, WEIR_DROP_FLOW_FULL);
+		return NULL;
+	}
+	f->svc = (uint16_t)svc->index;
+	f->srv = (uint16_t)s->gid;
+	f->cport = (uint8_t)p->index;
+	f->cmac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	f->sport_idx = (uint8_t)s->out_port;
+	f->created = w->now;
+	f->last = w->now;
+	f->state = key->proto == IPPROTO_UDP ? WEIR_FS_UDP : WEIR_FS_NONE;
+	if (dsr) {
+		f->flags |= WEIR_FLOW_F_DSR;
+	} else {
+		f->laddr = laddr;
+		f->lport = rev.dport;
+		f->laddr_idx = li;
+	}
+	__atomic_fetch_add(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
+	f->flags |= WEIR_FLOW_F_COUNTED;
+	l4->srv[s->gid].flows++;
+	l4->srv[s->gid].last_flow = w->now;
+	l4->svc[svc->index].flows++;
+	l4->svc[svc->index].active++;
+	l4->svc[svc->index].last_flow = w->now;
+	weir_timer_init(&f->timer, flow_timer_fn);
+	weir_timer_arm(&l4->tw, &f->timer, now_tick(l4, w->now + svc->timeout[f->state]) + 1);
+	weir_flow_publish(f);
+	return f;
+}
+
+/* ---- the two directions ---- */
+
+/* Client to VIP. */
+static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+		      struct rte_ipv4_hdr *ip, struct l4_hdr *h, const struct weir_addr_entry *dst)
+{
+	struct weir_l4w *l4 = w->l4;
+	struct weir_lb *lb = w->dp->lb;
+	const struct weir_service *svc;
+	struct weir_server *s;
+	struct weir_flow_key key;
+	struct weir_flow *f;
+	uint32_t bytes = rte_pktmbuf_pkt_len(m);
+	bool syn = (h->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+
+	svc = weir_lb_service(lb, dst->vip, ip->next_proto_id, rte_be_to_cpu_16(h->dport));
+	if (svc == NULL || svc->mode == WEIR_MODE_TCP) {
+		weir_drop(w, m, WEIR_DROP_NO_SERVICE);
+		return;
+	}
+	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
+	f = weir_flow_lookup(l4->ft, &key);
+	/* A new SYN on a closing flow: the client reuses its port, start afresh. */
+	if (f != NULL && syn && (f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)) {
+		flow_expire(w, f);
+		f = NULL;
+	}
+	if (f == NULL) {
+		if (ip->next_proto_id == IPPROTO_TCP && !syn) {
+			weir_drop(w, m, WEIR_DROP_NO_FLOW);
+			return;
+		}
+		f = new_flow(w, p, svc, &key, m, ip, h);
+		if (f == NULL)
+			return;
+	}
+	s = lb->srv[f->srv];
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		uint8_t before = f->state;
+
+		tcp_track(f, h->flags, true, w->now);
+		if (f->state != before)
+			flow_rearm(w, f, svc);
+	}
+	f->last = w->now;
+	f->pkts[WEIR_DIR_IN]++;
+	f->bytes[WEIR_DIR_IN] += bytes;
+	l4->srv[f->srv].pkts[WEIR_DIR_IN]++;
+	l4->srv[f->srv].bytes[WEIR_DIR_IN] += bytes;
+	l4->svc[f->svc].pkts[WEIR_DIR_IN]++;
+	l4->svc[f->svc].bytes[WEIR_DIR_IN] += bytes;
+
+	if (f->flags & WEIR_FLOW_F_DSR) {
+		/* Only the MAC changes: the server holds the VIP and answers the client. */
+		send_via(w, m, s->out_port, s->addr, NULL);
+		return;
+	}
+	rewrite(ip, h, f->laddr, f->lport, s->addr, f->rev.sport);
+	send_via(w, m, s->out_port, s->nexthop, NULL);
+}
+
+/* Server to local address: a reply of a full-NAT flow. */
+static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+			struct l4_hdr *h)
+{
+	struct weir_l4w *l4 = w->l4;
+	struct weir_flow_key key;
+	struct weir_flow *f;
+	uint32_t bytes = rte_pktmbuf_pkt_len(m), nexthop;
+	int out;
+
+	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
+	f = weir_flow_lookup(l4->ft, &key);
+	if (f == NULL) {
+		weir_drop(w, m, WEIR_DROP_NO_FLOW);
+		return;
+	}
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		uint8_t before = f->state;
+
+		tcp_track(f, h->flags, false, w->now);
+		/* The connect time (SYN out to SYN-ACK back) feeds least-time balancing. */
+		if (before == WEIR_FS_SYN_SENT && f->state == WEIR_FS_SYN_RECV &&
+		    !(f->flags & WEIR_FLOW_F_SAMPLED)) {
+			uint64_t us = (w->now - f->syn_tsc) * 1000000 / w->dp->tsc_hz;
+
+			weir_sched_ewma_update(&l4->ewma[f->srv],
+					       us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
+			l4->srv[f->srv].ewma_us = l4->ewma[f->srv];
+			f->flags |= WEIR_FLOW_F_SAMPLED;
+		}
+		if (f->state != before)
+			flow_rearm(w, f, &w->dp->lb->svc[f->svc]);
+	}
+	f->last = w->now;
+	f->pkts[WEIR_DIR_OUT]++;
+	f->bytes[WEIR_DIR_OUT] += bytes;
+	l4->srv[f->srv].pkts[WEIR_DIR_OUT]++;
+	l4->srv[f->srv].bytes[WEIR_DIR_OUT] += bytes;
+	l4->svc[f->svc].pkts[WEIR_DIR_OUT]++;
+	l4->svc[f->svc].bytes[WEIR_DIR_OUT] += bytes;
+
+	rewrite(ip, h, f->fwd.dst, f->fwd.dport, f->fwd.src, f->fwd.sport);
+	out = weir_route(w->dp, f->fwd.src, &nexthop);
+	if (out < 0)
+		out = f->cport, nexthop = f->fwd.src;
+	send_via(w, m, (uint16_t)out, nexthop, out == f->cport ? &f->cmac : NULL);
+}
+
+void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst)
+{
+	struct weir_dp *dp = w->dp;
+	struct l4_hdr h;
+	uint16_t owner;
+	int why = parse_l4(m, ip, ihl, &h);
+
+	if (why != 0) {
+		weir_drop(w, m, (enum weir_drop)why);
+		return;
+	}
+	if (dst->kind == WEIR_ADDR_VIP) {
+		vip_input(w, p, m, ip, &h, dst);
+		return;
+	}
+	/* To a local address: the destination port says who owns the flow. */
+	owner = weir_lport_owner(dp->lb, dp->nb_workers, rte_be_to_cpu_16(h.dport));
+	if (owner == w->id) {
+		local_input(w, m, ip, &h);
+		return;
+	}
+	if (owner == dp->nb_workers) {
+		/* Health-check replies go to the main lcore, which sent the probes. */
+		if (rte_ring_mp_enqueue(dp->to_main, m) != 0)
+			weir_drop(w, m, WEIR_DROP_TO_MAIN_FULL);
+		else
+			w->st.events[WEIR_EV_TO_MAIN]++;
+		return;
+	}
+	if (rte_ring_mp_enqueue(dp->workers[owner].l4->redirect, m) != 0) {
+		weir_drop(w, m, WEIR_DROP_REDIRECT_FULL);
+		return;
+	}
+	w->st.events[WEIR_EV_REDIRECTED]++;
+}
+
+void weir_l4_poll(struct weir_worker *w)
+{
+	struct weir_l4w *l4 = w->l4;
+	struct rte_mbuf *pkts[REDIRECT_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(l4->redirect, (void **)pkts, REDIRECT_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		struct weir_port *p = w->dp->port_by_id[pkts[i]->port];
+
+		if (p == NULL) {
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		weir_pkt_input(w, p, pkts[i]);
+	}
+	cur_worker = w;
+	weir_tw_advance(&l4->tw, now_tick(l4, w->now), TIMER_BUDGET);
+	rte_rcu_qsbr_quiescent(w->dp->lb->rcu, w->id);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* L4 forwarding on a worker: full-NAT and DSR for TCP and UDP services. */
+#ifndef WEIR_L4_H
+#define WEIR_L4_H
+
+#include <rte_ip.h>
+
+#include "core/dp.h"
+#include "core/timer.h"
+#include "l4/flow.h"
+#include "l4/lport.h"
+#include "net/addr.h"
+
+struct weir_sched_state;
+
+/* Per-server counters of one worker. */
+struct weir_srv_wstats {
+	uint64_t flows;
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	uint64_t last_flow; /* TSC */
+	uint32_t ewma_us;   /* this worker's EWMA of connect time (full-NAT SYN to SYN-ACK) */
+	uint32_t pad;
+};
+
+/* Per-service counters of one worker. */
+struct weir_svc_wstats {
+	uint64_t flows;
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	uint64_t active;  /* flows of this worker now */
+	uint64_t refused; /* new flows without a server */
+	uint64_t last_flow;
+};
+
+/* What one worker owns for L4 forwarding. */
+struct weir_l4w {
+	struct weir_flow_table *ft;
+	struct weir_lport_pool *lports; /* by local address index */
+	struct weir_sched_state *sched; /* by backend index */
+	uint32_t *ewma;                 /* by server gid, for the schedulers */
+	struct weir_srv_wstats *srv;    /* by server gid */
+	struct weir_svc_wstats *svc;    /* by service index */
+	struct rte_ring *redirect;      /* packets other workers received for this one */
+	struct weir_timer_wheel tw;     /* ticks are milliseconds */
+	uint64_t tsc_per_tick;
+};
+
+/* Allocate every worker's L4 context (after weir_lb_init()). Returns 0 or -errno. */
+int weir_l4_workers_init(struct weir_dp *dp);
+void weir_l4_workers_fini(struct weir_dp *dp);
+
+/*
+ * A TCP or UDP datagram for an address Weir owns (@dst), IPv4 header validated. To a
+ * VIP: balanced (new flows) and forwarded. To a local address: a server's reply, sent
+ * back to its client, or handed to the worker that owns the flow, or to the main lcore
+ * (health-check replies). Takes ownership of @m.
+ */
+void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst);
+
+/* Add the L4 commands (show stat, set server, show flows ...) to the runtime socket. */
+void weir_l4_register_commands(void);
+
+/* Once per loop iteration: redirected packets, flow timers, RCU quiescent state. */
+void weir_l4_poll(struct weir_worker *w);
+
+#endif

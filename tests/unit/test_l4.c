@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests of L4 forwarding on synthetic frames: full-NAT, DSR, flows and their timeouts. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "core/worker.h"
+#include "fixture.h"
+#include "l4/l4.h"
+#include "l4/lb.h"
+#include "net/neigh.h"
+#include "net/pkt.h"
+
+/*
+ * Two workers, so replies can land on the wrong one. Services: "http" tcp/80 full-NAT
+ * over web (s1, s2, roundrobin, maxconn 2 on s1); "dns" udp/53 full-NAT; "dsr" tcp/8080
+ * direct server return; "closed" tcp/81 over a backend that resets when all are down.
+ */
+static const char *conf_text =
+	"global = { workers = 2; mbufs = 4095; flows = 1024;\n"
+	"  timeouts = { syn_ms = 1000; established_ms = 60000; fin_ms = 5000; close_ms = 2000;\n"
+	"               udp_ms = 3000; }; };\n"
+	"interfaces = (\n"
+	"  { name = \"client\"; device = \"net_null0\"; address = \"10.0.0.1/24\"; },\n"
+	"  { name = \"servers\"; device = \"net_null1\"; address = \"10.1.0.1/24\"; }\n"
+	");\n"
+	"backends = (\n"
+	"  { name = \"web\"; servers = (\n"
+	"      { name = \"s1\"; address = \"10.1.0.11\"; port = 8000; maxconn = 2; },\n"
+	"      { name = \"s2\"; address = \"10.1.0.12\"; port = 8000; } ); },\n"
+	"  { name = \"dns\"; servers = ( { name = \"d1\"; address = \"10.1.0.21\"; port = 53; } ); "
+	"},\n"
+	"  { name = \"dsr\"; servers = ( { name = \"r1\"; address = \"10.1.0.31\"; } ); },\n"
+	"  { name = \"gone\"; on_all_down = \"reset\";\n"
+	"    servers = ( { name = \"g1\"; address = \"10.1.0.41\"; port = 81; } ); }\n"
+	");\n"
+	"services = (\n"
+	"  { name = \"http\"; vip = \"10.0.0.10\"; port = 80; backend = \"web\"; },\n"
+	"  { name = \"dns\"; vip = \"10.0.0.10\"; protocol = \"udp\"; port = 53; backend = "
+	"\"dns\"; },\n"
+	"  { name = \"dsr\"; vip = \"10.0.0.20\"; port = 8080; mode = \"dsr\"; backend = \"dsr\"; "
+	"},\n"
+	"  { name = \"closed\"; vip = \"10.0.0.10\"; port = 81; backend = \"gone\"; }\n"
+	");\n";
+
+static struct weir_dp dp;
+static const struct rte_ether_addr srv_mac = { { 0x02, 0x5e, 0, 0, 0, 0x11 } };
+
+static struct weir_worker *W(unsigned int i)
+{
+	return &dp.workers[i];
+}
+
+/* Teach the neighbour table the servers' MACs and the client's. */
+static void learn(uint16_t port, const char *ip, const struct rte_ether_addr *mac)
+{
+	struct weir_event_msg ev = { .ip = ip4(ip),
+				     .mac = *mac,
+				     .type = WEIR_EVT_ARP,
+				     .flags = WEIR_EVF_ARP_FOR_US,
+				     .port = port };
+
+	weir_neigh_event(&dp, &ev, rte_rdtsc());
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (fixture_eal() != 0)
+		return -1;
+	fixture_dp(&dp, conf_text);
+	weir_l4_register_commands();
+	learn(1, "10.1.0.11", &srv_mac);
+	learn(1, "10.1.0.12", &srv_mac);
+	learn(1, "10.1.0.21", &srv_mac);
+	learn(1, "10.1.0.31", &srv_mac);
+	learn(0, "10.0.0.2", &fixture_peer_mac);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	uint16_t w, p;
+
+	(void)state;
+	for (w = 0; w < dp.nb_workers; w++)
+		for (p = 0; p < dp.nb_ports; p++) {
+			rte_pktmbuf_free_bulk(dp.workers[w].tx[p].pkts, dp.workers[w].tx[p].n);
+			dp.workers[w].tx[p].n = 0;
+		}
+	fixture_dp_fini(&dp);
+	return 0;
+}
+
+/* ---- frames ---- */
+
+struct tcp_frame {
+	struct rte_ether_hdr eth;
+	struct rte_ipv4_hdr ip;
+	struct rte_tcp_hdr tcp;
+	uint8_t data[16];
+} __attribute__((packed, aligned(2)));
+
+struct udp_frame {
+	struct rte_ether_hdr eth;
+	struct rte_ipv4_hdr ip;
+	struct rte_udp_hdr udp;
+	uint8_t data[24];
+} __attribute__((packed, aligned(2)));
+
+static void ip_hdr(struct rte_ipv4_hdr *ip, const char *src, const char *dst, uint8_t proto,
+		   uint16_t l4len)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = ip4(src);
+	ip->dst_addr = ip4(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* A TCP segment from @src:@sport to @dst:@dport arriving on port @port. */
+static void tcp_seg(struct tcp_frame *f, uint16_t port, const char *src, uint16_t sport,
+		    const char *dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	fixture_port_mac(port, &f->eth.dst_addr);
+	f->eth.src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	f->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip_hdr(&f->ip, src, dst, IPPROTO_TCP, sizeof(f->tcp) + sizeof(f->data));
+	f->tcp.src_port = rte_cpu_to_be_16(sport);
+	f->tcp.dst_port = rte_cpu_to_be_16(dport);
+	f->tcp.sent_seq = rte_cpu_to_be_32(seq);
+	f->tcp.recv_ack = rte_cpu_to_be_32(ack);
+	f->tcp.data_off = 5 << 4;
+	f->tcp.tcp_flags = flags;
+	f->tcp.rx_win = RTE_BE16(65535);
+	for (i = 0; i < sizeof(f->data); i++)
+		f->data[i] = (uint8_t)(i * 7);
+	f->tcp.cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->tcp);
+}
+
+static void udp_dgram(struct udp_frame *f, uint16_t port, const char *src, uint16_t sport,
+		      const char *dst, uint16_t dport, bool with_csum)
+{
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	fixture_port_mac(port, &f->eth.dst_addr);
+	f->eth.src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	f->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip_hdr(&f->ip, src, dst, IPPROTO_UDP, sizeof(f->udp) + sizeof(f->data));
+	f->udp.src_port = rte_cpu_to_be_16(sport);
+	f->udp.dst_port = rte_cpu_to_be_16(dport);
+	f->udp.dgram_len = rte_cpu_to_be_16(sizeof(f->udp) + sizeof(f->data));
+	for (i = 0; i < sizeof(f->data); i++)
+		f->data[i] = (uint8_t)(0xa0 + i);
+	if (with_csum)
+		f->udp.dgram_cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->udp);
+}
+
+/* Feed @len bytes to worker @wi on port @port; return what it queued on @out_port. */
+static unsigned int feed(unsigned int wi, const void *frame, uint16_t len, uint16_t port,
+			 uint16_t out_port, struct rte_mbuf **out)
+{
+	struct rte_mbuf *m = fixture_mbuf(&dp, frame, len);
+	struct weir_txbuf *b = &W(wi)->tx[out_port];
+	unsigned int n;
+
+	m->port = port;
+	weir_pkt_input(W(wi), &dp.ports[port], m);
+	n = b->n;
+	memcpy(out, b->pkts, n * sizeof(*out));
+	b->n = 0;
+	return n;
+}
+
+static uint64_t drops(unsigned int wi, unsigned int why)
+{
+	return W(wi)->st.drops[why];
+}
+
+static uint16_t weir_fold16(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Both checksums of an IPv4 TCP/UDP frame verify from scratch. */
+static void assert_checksums(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	void *l4 = ip + 1;
+
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	if (ip->next_proto_id == IPPROTO_UDP && ((struct rte_udp_hdr *)l4)->dgram_cksum == 0)
+		return;
+	assert_int_equal(
+		weir_fold16(rte_raw_cksum(l4, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)) +
+			    rte_ipv4_phdr_cksum(ip, 0)),
+		0xffff);
+}
+
+static struct tcp_frame *as_tcp(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, struct tcp_frame *);
+}
+
+/* ---- tests ---- */
+
+static void test_full_nat_both_ways(void **state)
+{
+	struct tcp_frame f, *o;
+	struct rte_mbuf *out[8];
+	struct rte_ether_addr mac1;
+	uint16_t lport;
+	uint32_t first, end;
+
+	(void)state;
+	tcp_seg(&f, 0, "10.0.0.2", 40000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1000, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	o = as_tcp(out[0]);
+	fixture_port_mac(1, &mac1);
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &srv_mac));
+	assert_true(rte_is_same_ether_addr(&o->eth.src_addr, &mac1));
+	/* Destination: a server of web on its port; source: the server-side address and a
+	 * port from worker 0's slice. */
+	assert_true(o->ip.dst_addr == ip4("10.1.0.11") || o->ip.dst_addr == ip4("10.1.0.12"));
+	assert_int_equal(o->tcp.dst_port, rte_cpu_to_be_16(8000));
+	assert_int_equal(o->ip.src_addr, ip4("10.1.0.1"));
+	lport = rte_be_to_cpu_16(o->tcp.src_port);
+	weir_lport_slice(dp.lb, 0, &first, &end);
+	assert_true(lport >= first && lport < end);
+	assert_int_equal(rte_be_to_cpu_32(o->tcp.sent_seq), 1000);
+	assert_memory_equal(o->data, f.data, sizeof(f.data));
+	assert_checksums(out[0]);
+
+	/* The server's SYN-ACK comes back to the local address and goes to the client. */
+	{
+		struct tcp_frame r;
+		char srv[16];
+		const uint8_t *b = (const uint8_t *)&o->ip.dst_addr;
+
+		snprintf(srv, sizeof(srv), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+		tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			5000, 1001);
+		rte_pktmbuf_free(out[0]);
+		assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
+		o = as_tcp(out[0]);
+		assert_int_equal(o->ip.src_addr, ip4("10.0.0.10"));
+		assert_int_equal(o->tcp.src_port, rte_cpu_to_be_16(80));
+		assert_int_equal(o->ip.dst_addr, ip4("10.0.0.2"));
+		assert_int_equal(o->tcp.dst_port, rte_cpu_to_be_16(40000));
+		assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_peer_mac));
+		assert_checksums(out[0]);
+		rte_pktmbuf_free(out[0]);
+	}
+	/* The client's ACK completes the handshake in the flow state. */
+	tcp_seg(&f, 0, "10.0.0.2", 40000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1001, 5001);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	{
+		struct weir_flow_key k;
+		struct weir_flow *fl;
+
+		weir_flow_key_set(&k, ip4("10.0.0.2"), ip4("10.0.0.10"), rte_cpu_to_be_16(40000),
+				  rte_cpu_to_be_16(80), IPPROTO_TCP);
+		fl = weir_flow_lookup(W(0)->l4->ft, &k);
+		assert_non_null(fl);
+		assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+		assert_int_equal(fl->pkts[WEIR_DIR_IN], 2);
+		assert_int_equal(fl->pkts[WEIR_DIR_OUT], 1);
+	}
+}
+
+static void test_udp_nat_keeps_zero_checksum(void **state)
+{
+	struct udp_frame f;
+	struct rte_mbuf *out[8];
+	struct udp_frame *o;
+
+	(void)state;
+	udp_dgram(&f, 0, "10.0.0.2", 5353, "10.0.0.10", 53, true);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	o = rte_pktmbuf_mtod(out[0], struct udp_frame *);
+	assert_int_equal(o->ip.dst_addr, ip4("10.1.0.21"));
+	assert_int_not_equal(o->udp.dgram_cksum, 0);
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	/* A datagram without checksum stays without one. */
+	udp_dgram(&f, 0, "10.0.0.2", 5354, "10.0.0.10", 53, false);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	o = rte_pktmbuf_mtod(out[0], struct udp_frame *);
+	assert_int_equal(o->udp.dgram_cksum, 0);
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+}
+
+static void test_bad_segments_are_dropped(void **state)
+{
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	uint64_t before;
+
+	(void)state;
+	before = drops(0, WEIR_DROP_TCP_CSUM);
+	tcp_seg(&f, 0, "10.0.0.2", 40100, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	f.tcp.cksum ^= 0x0101;
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_TCP_CSUM), before + 1);
+
+	before = drops(0, WEIR_DROP_TCP_FLAGS);
+	tcp_seg(&f, 0, "10.0.0.2", 40101, "10.0.0.10", 80, RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG, 1,
+		0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_TCP_FLAGS), before + 1);
+
+	before = drops(0, WEIR_DROP_TCP_SHORT);
+	tcp_seg(&f, 0, "10.0.0.2", 40102, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	f.tcp.data_off = 15 << 4; /* a 60-byte header in a 36-byte segment */
+	f.tcp.cksum = 0;
+	f.tcp.cksum = rte_ipv4_udptcp_cksum(&f.ip, &f.tcp);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_TCP_SHORT), before + 1);
+
+	/* Mid-connection segment with no flow (spoofed or long expired). */
+	before = drops(0, WEIR_DROP_NO_FLOW);
+	tcp_seg(&f, 0, "10.0.0.2", 40103, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1, 1);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	/* A "reply" for a local port nobody uses. */
+	tcp_seg(&f, 1, "10.1.0.11", 8000, "10.1.0.1", 2000, RTE_TCP_ACK_FLAG, 1, 1);
+	assert_int_equal(feed(0, &f, sizeof(f), 1, 0, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), before + 2);
+
+	before = drops(0, WEIR_DROP_NO_SERVICE);
+	tcp_seg(&f, 0, "10.0.0.2", 40104, "10.0.0.10", 82, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), before + 1);
+}
+
+static void test_all_down_resets(void **state)
+{
+	struct weir_server *g1 = weir_lb_find_server(dp.lb, "gone/g1");
+	struct tcp_frame f, *o;
+	struct rte_mbuf *out[8];
+	uint64_t before = drops(0, WEIR_DROP_NO_SERVER);
+
+	(void)state;
+	g1->admin = WEIR_SRV_MAINT;
+	weir_lb_update(&dp, g1->be);
+	tcp_seg(&f, 0, "10.0.0.2", 40200, "10.0.0.10", 81, RTE_TCP_SYN_FLAG, 7777, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
+	o = as_tcp(out[0]);
+	assert_int_equal(o->tcp.tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	/* The RST acknowledges the SYN and its payload, from the VIP to the client. */
+	assert_int_equal(rte_be_to_cpu_32(o->tcp.recv_ack), 7777 + 1 + sizeof(f.data));
+	assert_int_equal(o->ip.src_addr, ip4("10.0.0.10"));
+	assert_int_equal(o->tcp.dst_port, rte_cpu_to_be_16(40200));
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(drops(0, WEIR_DROP_NO_SERVER), before + 1);
+	g1->admin = WEIR_SRV_READY;
+	weir_lb_update(&dp, g1->be);
+}
+
+static void test_maxconn_moves_to_next_server(void **state)
+{
+	struct weir_server *s1 = weir_lb_find_server(dp.lb, "web/s1");
+	struct weir_server *s2 = weir_lb_find_server(dp.lb, "web/s2");
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	unsigned int i, to_s1 = 0;
+
+	(void)state;
+	/* Round robin would give s1 every other flow; maxconn 2 caps it. */
+	for (i = 0; i < 10; i++) {
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(41000 + i), "10.0.0.10", 80, RTE_TCP_SYN_FLAG,
+			1, 0);
+		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+		if (as_tcp(out[0])->ip.dst_addr == s1->addr)
+			to_s1++;
+		rte_pktmbuf_free(out[0]);
+	}
+	assert_true(s1->be->conns[s1->id] <= 2);
+	assert_true(to_s1 <= 2);
+	assert_true(s2->be->conns[s2->id] >= 8);
+}
+
+static void test_flow_timeouts_fake_clock(void **state)
+{
+	struct weir_worker *w = W(1);
+	struct weir_flow_table *ft = w->l4->ft;
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	uint64_t t0 = rte_rdtsc(), ms = rte_get_tsc_hz() / 1000;
+	uint32_t active = ft->active, conns;
+	struct weir_server *d = weir_lb_find_server(dp.lb, "web/s2");
+
+	(void)state;
+	/* A SYN that is never answered lives syn_ms (1000 ms). */
+	w->now = t0;
+	tcp_seg(&f, 0, "10.0.0.3", 42000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(ft->active, active + 1);
+	conns = d->be->conns[0] + d->be->conns[1];
+	w->now = t0 + 990 * ms;
+	weir_l4_poll(w);
+	assert_int_equal(ft->active, active + 1);
+	w->now = t0 + 1010 * ms;
+	weir_l4_poll(w);
+	assert_int_equal(ft->active, active);
+	assert_int_equal(d->be->conns[0] + d->be->conns[1], conns - 1);
+
+	/* UDP: idle timeout udp_ms (3000), refreshed by every datagram. */
+	{
+		struct udp_frame u;
+
+		w->now = t0 + 2000 * ms;
+		udp_dgram(&u, 0, "10.0.0.3", 6000, "10.0.0.10", 53, true);
+		assert_int_equal(feed(1, &u, sizeof(u), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+		w->now = t0 + 4500 * ms;
+		weir_l4_poll(w);
+		assert_int_equal(feed(1, &u, sizeof(u), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+		assert_int_equal(ft->active, active + 1);
+		w->now = t0 + 7400 * ms; /* 2900 ms after the last datagram */
+		weir_l4_poll(w);
+		assert_int_equal(ft->active, active + 1);
+		w->now = t0 + 7600 * ms;
+		weir_l4_poll(w);
+		assert_int_equal(ft->active, active);
+	}
+
+	/* An established flow that sees a client FIN falls to fin_ms (5000), not 60 s. */
+	w->now = t0 + 8000 * ms;
+	tcp_seg(&f, 0, "10.0.0.3", 42001, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	{
+		struct weir_flow_key k;
+		struct weir_flow *fl;
+
+		weir_flow_key_set(&k, ip4("10.0.0.3"), ip4("10.0.0.10"), rte_cpu_to_be_16(42001),
+				  rte_cpu_to_be_16(80), IPPROTO_TCP);
+		fl = weir_flow_lookup(ft, &k);
+		assert_non_null(fl);
+		fl->state = WEIR_FS_ESTABLISHED;
+	}
+	tcp_seg(&f, 0, "10.0.0.3", 42001, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 2,
+		1);
+	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	w->now = t0 + 12900 * ms;
+	weir_l4_poll(w);
+	assert_int_equal(ft->active, active + 1);
+	w->now = t0 + 13100 * ms;
+	weir_l4_poll(w);
+	assert_int_equal(ft->active, active);
+}
+
+static void test_syn_on_closed_flow_starts_afresh(void **state)
+{
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	struct weir_flow_key k;
+	struct weir_flow *fl;
+	uint64_t created;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	tcp_seg(&f, 0, "10.0.0.4", 43000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	tcp_seg(&f, 0, "10.0.0.4", 43000, "10.0.0.10", 80, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 2,
+		1);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	created = W(0)->l4->ft->created;
+	tcp_seg(&f, 0, "10.0.0.4", 43000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 9, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(W(0)->l4->ft->created, created + 1);
+	weir_flow_key_set(&k, ip4("10.0.0.4"), ip4("10.0.0.10"), rte_cpu_to_be_16(43000),
+			  rte_cpu_to_be_16(80), IPPROTO_TCP);
+	fl = weir_flow_lookup(W(0)->l4->ft, &k);
+	assert_int_equal(fl->state, WEIR_FS_SYN_SENT);
+}
+
+static void test_dsr_rewrites_only_mac(void **state)
+{
+	struct tcp_frame f, *o;
+	struct rte_mbuf *out[8];
+	struct rte_ether_addr mac1;
+
+	(void)state;
+	tcp_seg(&f, 0, "10.0.0.2", 44000, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	o = as_tcp(out[0]);
+	fixture_port_mac(1, &mac1);
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &srv_mac));
+	assert_true(rte_is_same_ether_addr(&o->eth.src_addr, &mac1));
+	/* Everything from the IP header on is untouched. */
+	assert_memory_equal(&o->ip, &f.ip, sizeof(f) - sizeof(f.eth));
+	rte_pktmbuf_free(out[0]);
+}
+
+static void test_replies_go_to_the_owning_worker(void **state)
+{
+	struct tcp_frame f, r;
+	struct rte_mbuf *out[8], *m = NULL;
+	uint32_t first, end;
+	uint16_t lport;
+	uint64_t redirected = W(1)->st.events[WEIR_EV_REDIRECTED];
+
+	(void)state;
+	/* Worker 0 opens a flow; its reply arrives on worker 1. */
+	tcp_seg(&f, 0, "10.0.0.5", 45000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	lport = rte_be_to_cpu_16(as_tcp(out[0])->tcp.src_port);
+	tcp_seg(&r, 1, "10.1.0.12", 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1,
+		2);
+	r.ip.src_addr = as_tcp(out[0])->ip.dst_addr;
+	r.ip.hdr_checksum = 0;
+	r.ip.hdr_checksum = rte_ipv4_cksum(&r.ip);
+	r.tcp.cksum = 0;
+	r.tcp.cksum = rte_ipv4_udptcp_cksum(&r.ip, &r.tcp);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(feed(1, &r, sizeof(r), 1, 0, out), 0);
+	assert_int_equal(W(1)->st.events[WEIR_EV_REDIRECTED], redirected + 1);
+	assert_int_equal(rte_ring_count(W(0)->l4->redirect), 1);
+	/* Worker 0 handles it on its next poll and sends it to the client. */
+	weir_l4_poll(W(0));
+	assert_int_equal(W(0)->tx[0].n, 1);
+	assert_int_equal(as_tcp(W(0)->tx[0].pkts[0])->ip.dst_addr, ip4("10.0.0.5"));
+	rte_pktmbuf_free(W(0)->tx[0].pkts[0]);
+	W(0)->tx[0].n = 0;
+
+	/* A reply to the main lcore's slice (health checks) goes to the main lcore. */
+	weir_lport_slice(dp.lb, dp.nb_workers, &first, &end);
+	tcp_seg(&r, 1, "10.1.0.11", 8000, "10.1.0.1", (uint16_t)first, RTE_TCP_RST_FLAG, 1, 2);
+	assert_int_equal(feed(1, &r, sizeof(r), 1, 0, out), 0);
+	assert_int_equal(rte_ring_dequeue(dp.to_main, (void **)&m), 0);
+	rte_pktmbuf_free(m);
+}
+
+static void test_flow_table_full(void **state)
+{
+	struct weir_worker *w = W(1);
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	struct weir_server *s1 = weir_lb_find_server(dp.lb, "web/s1");
+	uint32_t i, room = w->l4->ft->nb_free;
+	uint64_t before = drops(1, WEIR_DROP_FLOW_FULL);
+
+	(void)state;
+	/* Lift s1's maxconn so every new flow finds a server. */
+	s1->maxconn = 0;
+	for (i = 0; i < room; i++) {
+		tcp_seg(&f, 0, "10.0.0.6", (uint16_t)(10000 + i), "10.0.0.10", 80, RTE_TCP_SYN_FLAG,
+			1, 0);
+		assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+	}
+	assert_int_equal(w->l4->ft->nb_free, 0);
+	tcp_seg(&f, 0, "10.0.0.6", 9999, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(drops(1, WEIR_DROP_FLOW_FULL), before + 1);
+	/* Existing flows still pass. */
+	tcp_seg(&f, 0, "10.0.0.6", 10000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 2, 1);
+	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	s1->maxconn = 2;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_nat_both_ways),
+		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
+		cmocka_unit_test(test_bad_segments_are_dropped),
+		cmocka_unit_test(test_all_down_resets),
+		cmocka_unit_test(test_maxconn_moves_to_next_server),
+		cmocka_unit_test(test_flow_timeouts_fake_clock),
+		cmocka_unit_test(test_syn_on_closed_flow_starts_afresh),
+		cmocka_unit_test(test_dsr_rewrites_only_mac),
+		cmocka_unit_test(test_replies_go_to_the_owning_worker),
+		cmocka_unit_test(test_flow_table_full),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
