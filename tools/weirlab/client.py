@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Traffic for tests, run inside a lab namespace; prints one JSON document.
+
+  client.py seq  --vip A --port P --count N [--src A,B,...] [--sports FIRST-LAST]
+      sequential HTTP/1.0 GETs; which server answered each ("served by sN")
+  client.py hold --vip A --port P --count N
+      N keep-alive connections opened one after another and held; prints where each
+      went, then keeps them until stdin closes, checking each still answers
+  client.py udp  --vip A --port P --count N
+      one datagram from each of N source ports; the replies
+Every socket operation has a timeout, so a lost packet fails fast instead of hanging.
+"""
+
+import argparse
+import json
+import re
+import socket
+import sys
+
+SERVED = re.compile(rb"served by (s\d+)")
+TIMEOUT = 5.0
+
+
+def http_get(vip, port, src=("", 0), keepalive=False, sock=None):
+    """One GET; returns (server name or None, socket if kept)."""
+    s = sock
+    if s is None:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(TIMEOUT)
+        if src != ("", 0):
+            s.bind(src)
+        s.connect((vip, port))
+    if keepalive:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: weir\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(65536)
+        head, body = data.split(b"\r\n\r\n", 1)
+        length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
+        while len(body) < length:
+            body += s.recv(65536)
+        m = SERVED.search(body)
+        return (m.group(1).decode() if m else None), s
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    m = SERVED.search(data)
+    return (m.group(1).decode() if m else None), None
+
+
+def cmd_seq(a):
+    counts, by_port, errors = {}, {}, 0
+    srcs = a.src.split(",") if a.src else [""]
+    if a.sports:
+        first, last = (int(x) for x in a.sports.split("-"))
+        plan = [(srcs[i % len(srcs)], p) for i, p in enumerate(range(first, last + 1))]
+    else:
+        plan = [(srcs[i % len(srcs)], 0) for i in range(a.count)]
+    by_src = {}
+    for src, sport in plan:
+        try:
+            srv, _ = http_get(a.vip, a.port, (src, sport))
+        except OSError:
+            srv = None
+        if srv is None:
+            errors += 1
+            continue
+        counts[srv] = counts.get(srv, 0) + 1
+        if sport:
+            by_port[str(sport)] = srv
+        if src:
+            by_src.setdefault(src, set()).add(srv)
+    print(json.dumps({"counts": counts, "errors": errors, "by_port": by_port,
+                      "by_src": {k: sorted(v) for k, v in by_src.items()}}))
+
+
+def cmd_hold(a):
+    held, counts, errors = [], {}, 0
+    for _ in range(a.count):
+        try:
+            srv, s = http_get(a.vip, a.port, keepalive=True)
+            held.append((srv, s))
+            counts[srv] = counts.get(srv, 0) + 1
+        except OSError:
+            errors += 1
+    print(json.dumps({"counts": counts, "errors": errors}), flush=True)
+    sys.stdin.readline()  # the test says when to let go
+    # Every held connection still works (drained or not, its server keeps serving it).
+    alive = 0
+    for srv, s in held:
+        try:
+            again, _ = http_get(a.vip, a.port, keepalive=True, sock=s)
+            alive += again == srv
+        except OSError:
+            pass
+        s.close()
+    print(json.dumps({"alive": alive, "held": len(held)}), flush=True)
+
+
+def cmd_udp(a):
+    replies, errors = {}, 0
+    for i in range(a.count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(TIMEOUT)
+        try:
+            s.sendto(b"ping %d" % i, (a.vip, a.port))
+            data, _ = s.recvfrom(65536)
+            srv = data.decode().split(":", 1)[0]
+            if data.decode().split(":", 1)[1] != "ping %d" % i:
+                errors += 1
+            replies[srv] = replies.get(srv, 0) + 1
+        except (OSError, IndexError):
+            errors += 1
+        finally:
+            s.close()
+    print(json.dumps({"counts": replies, "errors": errors}))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["seq", "hold", "udp"])
+    p.add_argument("--vip", required=True)
+    p.add_argument("--port", type=int, default=80)
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--src", default="")
+    p.add_argument("--sports", default="")
+    a = p.parse_args()
+    {"seq": cmd_seq, "hold": cmd_hold, "udp": cmd_udp}[a.mode](a)
+
+
+if __name__ == "__main__":
+    main()
