@@ -236,8 +236,8 @@ struct loader {
 	struct table_aux *tables;
 };
 
-static const char *const root_keys[] = { "global",   "interfaces",   "backends",
-					 "services", "stick_tables", NULL };
+static const char *const root_keys[] = { "global",       "interfaces", "backends", "services",
+					 "stick_tables", "neighbours", NULL };
 static const char *const global_keys[] = { "workers",     "poll",  "memory_mb", "hugepages",
 					   "file_prefix", "mbufs", "log_level", "cpus",
 					   "runtime",     "neigh", "flows",     "timeouts",
@@ -261,6 +261,7 @@ static const char *const service_keys[] = { "name", "vip",     "protocol",      
 					    "mode", "backend", "local_addresses", "timeouts",
 					    NULL };
 static const char *const table_keys[] = { "name", "size", "expire_ms", NULL };
+static const char *const neighbour_keys[] = { "interface", "address", "mac", NULL };
 
 /* Value names, indexed by the enum they map to. */
 static const char *const poll_names[] = { "busy", "adaptive", NULL };
@@ -2030,6 +2031,75 @@ static void parse_table(struct loader *ld, const config_setting_t *e, int pos,
 	get_u32(ld, &g, "expire_ms", 100, 86400000, &t->expire_ms);
 }
 
+/* "aa:bb:cc:dd:ee:ff" (hex, either case) into @mac; false when not of that shape. */
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		if (!is_xdigit(s[0]) || !is_xdigit(s[1]) || s[2] != (i < 5 ? ':' : '\0'))
+			return false;
+		mac[i] = (uint8_t)strtoul((char[]){ s[0], s[1], '\0' }, NULL, 16);
+		s += 3;
+	}
+	return true;
+}
+
+/* Static neighbour @pos (1-based), element @e; interfaces are parsed already. */
+static void parse_neighbour(struct loader *ld, const config_setting_t *e, int pos,
+			    struct weir_conf_neighbour *n, uint32_t *host_addr, bool *addr_ok)
+{
+	char label[LABEL_MAX], lbl[LABEL_MAX + 2];
+	const char *iface = NULL, *mac = NULL;
+	struct grp g;
+	uint32_t a = 0;
+
+	*addr_ok = false;
+	n->iface = -1;
+	n->line = (int)config_setting_source_line(e);
+	snprintf(label, sizeof(label), "neighbour #%d", pos);
+	if (!config_setting_is_group(e)) {
+		err(ld, e, "%s: expected a group", label);
+		return;
+	}
+	snprintf(lbl, sizeof(lbl), "%s: ", label);
+	g = (struct grp){ e, lbl, label, lbl };
+	check_keys(ld, &g, neighbour_keys);
+	if (get_str(ld, &g, "interface", true, &iface) == GOT) {
+		for (size_t i = 0; i < ld->nb_ifaces; i++)
+			if (ld->ifaces[i].name_ok && strcmp(ld->conf->ifaces[i].name, iface) == 0)
+				n->iface = (int)i;
+		if (n->iface < 0)
+			err(ld, member(&g, "interface"), "%sinterface '%s' is not defined", lbl,
+			    shown(ld, iface));
+	}
+	if (get_addr(ld, &g, "address", true, &a) == GOT) {
+		const struct iface_aux *f = n->iface >= 0 ? &ld->ifaces[n->iface] : NULL;
+
+		n->addr = htonl(a);
+		*host_addr = a;
+		*addr_ok = true;
+		if (f != NULL && f->addr_ok && !subnets_overlap(a, 32, f->addr, f->m.prefixlen))
+			err(ld, member(&g, "address"),
+			    "%saddress %s is not in the subnet %s of "
+			    "interface '%s'",
+			    lbl, ip(ld, a), subnet(ld, f->addr, f->m.prefixlen), iface);
+		else if (f != NULL && f->addr_ok && f->addr == a)
+			err(ld, member(&g, "address"),
+			    "%saddress %s is the address of "
+			    "interface '%s'",
+			    lbl, ip(ld, a), iface);
+	}
+	if (get_str(ld, &g, "mac", true, &mac) == GOT) {
+		if (!parse_mac(mac, n->mac))
+			err(ld, member(&g, "mac"),
+			    "%smac: '%s' is not a MAC address "
+			    "(aa:bb:cc:dd:ee:ff)",
+			    lbl, shown(ld, mac));
+		else if (n->mac[0] & 1)
+			err(ld, member(&g, "mac"), "%smac: %s is a group address, not a host's",
+			    lbl, mac);
+	}
+}
+
 /* calloc() of @n elements of @size, at least one so that NULL only means failure. */
 static void *alloc_array(struct loader *ld, size_t n, size_t size)
 {
@@ -2038,6 +2108,35 @@ static void *alloc_array(struct loader *ld, size_t n, size_t size)
 	if (!a)
 		ld->oom = true;
 	return a;
+}
+
+/* The neighbours list @s, duplicates (same address) included in the checks. */
+static void parse_neighbours(struct loader *ld, const config_setting_t *s)
+{
+	struct weir_conf *c = ld->conf;
+	uint32_t n = (uint32_t)config_setting_length(s), *addrs;
+	bool *ok;
+
+	c->neighbours = alloc_array(ld, n, sizeof(*c->neighbours));
+	addrs = alloc_array(ld, n, sizeof(*addrs));
+	ok = alloc_array(ld, n, sizeof(*ok));
+	if (c->neighbours && addrs && ok) {
+		c->nb_neighbours = n;
+		for (uint32_t i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(s, i);
+
+			parse_neighbour(ld, e, (int)i + 1, &c->neighbours[i], &addrs[i], &ok[i]);
+			for (uint32_t j = 0; j < i && ok[i]; j++) {
+				if (ok[j] && addrs[j] == addrs[i]) {
+					err(ld, e, "duplicate neighbour %s (first at line %d)",
+					    ip(ld, addrs[i]), c->neighbours[j].line);
+					break;
+				}
+			}
+		}
+	}
+	free(addrs);
+	free(ok);
 }
 
 /* Walks the whole tree of a parsed file into ld->conf. */
@@ -2100,6 +2199,10 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 		}
 	}
 	check_overlaps(ld);
+
+	s = get_list(ld, &g, "neighbours", false, 0, 65536);
+	if (s)
+		parse_neighbours(ld, s);
 
 	s = get_list(ld, &g, "stick_tables", false, 0, INT_MAX);
 	n = s ? (uint32_t)config_setting_length(s) : 0;
@@ -2332,6 +2435,7 @@ void weir_conf_free(struct weir_conf *conf)
 	free(conf->backends);
 	free(conf->services);
 	free(conf->stick_tables);
+	free(conf->neighbours);
 	free(conf);
 }
 

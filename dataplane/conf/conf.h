@@ -166,6 +166,14 @@ struct weir_conf_service {
 	int line;
 };
 
+/* A neighbour whose MAC is given, not resolved (static ARP entry). */
+struct weir_conf_neighbour {
+	uint32_t addr; /* network order */
+	uint8_t mac[6];
+	int iface; /* index of its interface */
+	int line;
+};
+
 struct weir_conf_stick_table {
 	char name[WEIR_NAME_MAX];
 	uint32_t size;
@@ -184,6 +192,8 @@ struct weir_conf {
 	uint32_t nb_services;
 	struct weir_conf_stick_table *stick_tables;
 	uint32_t nb_stick_tables;
+	struct weir_conf_neighbour *neighbours;
+	uint32_t nb_neighbours;
 };
 
 /* Every problem found in one load, in file order. */

@@ -90,6 +90,15 @@ int weir_dp_start(struct weir_dp *dp)
 	if (rc < 0)
 		return rc;
 	weir_neigh_announce(dp);
+	for (b = 0; b < c->nb_neighbours; b++) {
+		const struct weir_conf_neighbour *n = &c->neighbours[b];
+		struct rte_ether_addr mac;
+
+		memcpy(mac.addr_bytes, n->mac, sizeof(mac.addr_bytes));
+		if (weir_neigh_add_static(dp, (uint16_t)n->iface, n->addr, &mac, now) != 0)
+			WEIR_LOG(WARNING, neigh, "no room for the static neighbour of line %d\n",
+				 n->line);
+	}
 	/* Gateways and servers are resolved now and kept resolved, so no first packet waits. */
 	for (i = 0; i < dp->nb_ports; i++)
 		if (dp->ports[i].gateway != 0)

@@ -75,7 +75,8 @@ int weir_neigh_lookup(struct weir_neigh_table *t, uint16_t port, uint32_t ip,
 		} while ((seq & 1) || __atomic_load_n(&e->seq, __ATOMIC_RELAXED) != seq);
 		if (eip != ip || eport != port)
 			continue;
-		if (state != WEIR_NEIGH_REACHABLE && state != WEIR_NEIGH_STALE)
+		if (state != WEIR_NEIGH_REACHABLE && state != WEIR_NEIGH_STALE &&
+		    state != WEIR_NEIGH_PERMANENT)
 			return -ENOENT;
 		if (state == WEIR_NEIGH_STALE && !__atomic_load_n(&e->used, __ATOMIC_RELAXED))
 			__atomic_store_n(&e->used, 1, __ATOMIC_RELAXED);
@@ -120,6 +121,12 @@ int weir_route(const struct weir_dp *dp, uint32_t dst, uint32_t *nexthop)
 
 /* ---- main lcore ---- */
 
+/* Tell workers that answers they cached may be out of date. */
+static inline void bump(struct weir_neigh_table *t)
+{
+	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
+}
+
 /* Begin and end a change of @e that workers may be reading. */
 static inline void write_begin(struct weir_neigh_entry *e)
 {
@@ -152,17 +159,15 @@ static struct weir_neigh_entry *alloc(struct weir_neigh_table *t, uint32_t ip)
 {
 	struct weir_neigh_entry *b = &t->e[bucket_of(t, ip) * WEIR_NEIGH_WAYS], *victim = NULL;
 	static const uint8_t rank[] = {
-		[WEIR_NEIGH_FAILED] = 0,
-		[WEIR_NEIGH_STALE] = 1,
-		[WEIR_NEIGH_INCOMPLETE] = 2,
-		[WEIR_NEIGH_REACHABLE] = 3,
+		[WEIR_NEIGH_FAILED] = 0,    [WEIR_NEIGH_STALE] = 1,     [WEIR_NEIGH_INCOMPLETE] = 2,
+		[WEIR_NEIGH_REACHABLE] = 3, [WEIR_NEIGH_PERMANENT] = 4,
 	};
 	unsigned int i;
 
 	for (i = 0; i < WEIR_NEIGH_WAYS; i++) {
 		if (b[i].state == WEIR_NEIGH_FREE)
 			return &b[i];
-		if (b[i].flags & WEIR_NEIGH_F_WATCHED)
+		if ((b[i].flags & WEIR_NEIGH_F_WATCHED) || b[i].state == WEIR_NEIGH_PERMANENT)
 			continue;
 		if (victim == NULL || rank[b[i].state] < rank[victim->state] ||
 		    (rank[b[i].state] == rank[victim->state] && b[i].updated < victim->updated))
@@ -171,6 +176,7 @@ static struct weir_neigh_entry *alloc(struct weir_neigh_table *t, uint32_t ip)
 	if (victim != NULL) {
 		t->evicted++;
 		t->count--;
+		bump(t);
 	}
 	return victim;
 }
@@ -201,6 +207,7 @@ static void free_entry(struct weir_neigh_table *t, struct weir_neigh_entry *e)
 	e->flags = 0;
 	write_end(e);
 	t->count--;
+	bump(t);
 }
 
 /* Send an ARP request for @e through a worker; @unicast probes the known MAC. */
@@ -239,6 +246,8 @@ static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t 
 			 dp->ports[ev->port].name);
 		return;
 	}
+	if (e != NULL && e->state == WEIR_NEIGH_PERMANENT)
+		return; /* the operator's word stands over what the wire says */
 	if (e == NULL) {
 		/* RFC 826: only a request for us creates an entry; others update existing ones. */
 		if (!(ev->flags & WEIR_EVF_ARP_FOR_US))
@@ -258,6 +267,8 @@ static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t 
 		rte_ether_format_addr(mac, sizeof(mac), &ev->mac);
 		WEIR_LOG(INFO, neigh, "%s on '%s' is at %s\n", ip, dp->ports[ev->port].name, mac);
 	}
+	if (!rte_is_same_ether_addr(&e->mac, &ev->mac))
+		bump(t);
 	write_begin(e);
 	e->mac = ev->mac;
 	e->state = WEIR_NEIGH_REACHABLE;
@@ -300,6 +311,28 @@ void weir_neigh_event(struct weir_dp *dp, const struct weir_event_msg *ev, uint6
 		learn(dp, ev, now);
 	else if (ev->type == WEIR_EVT_RESOLVE)
 		resolve(dp, ev->port, ev->ip, now);
+}
+
+int weir_neigh_add_static(struct weir_dp *dp, uint16_t port, uint32_t ip,
+			  const struct rte_ether_addr *mac, uint64_t now)
+{
+	struct weir_neigh_table *t = dp->neigh;
+	struct weir_neigh_entry *e = find(t, port, ip);
+
+	if (e == NULL) {
+		e = alloc(t, ip);
+		if (e == NULL)
+			return -ENOSPC;
+		init_entry(t, e, port, ip, WEIR_NEIGH_PERMANENT, now);
+	}
+	bump(t);
+	write_begin(e);
+	e->mac = *mac;
+	e->state = WEIR_NEIGH_PERMANENT;
+	e->updated = now;
+	e->next = UINT64_MAX;
+	write_end(e);
+	return 0;
 }
 
 int weir_neigh_watch(struct weir_dp *dp, uint16_t port, uint32_t ip, uint64_t now)
@@ -392,6 +425,7 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 				e->updated = now;
 				e->next = now + retrans * nc->probes;
 				write_end(e);
+				bump(t);
 				return;
 			}
 			free_entry(t, e);
@@ -403,7 +437,7 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 		}
 		e->next = e->updated + weir_ms_to_tsc(dp, nc->gc_stale_ms);
 		return;
-	default:
+	default: /* PERMANENT: nothing to do, ever */
 		return;
 	}
 }
@@ -448,7 +482,7 @@ const char *weir_neigh_state_name(uint8_t state)
 	static const char *const names[] = {
 		[WEIR_NEIGH_FREE] = "FREE",           [WEIR_NEIGH_INCOMPLETE] = "INCOMPLETE",
 		[WEIR_NEIGH_REACHABLE] = "REACHABLE", [WEIR_NEIGH_STALE] = "STALE",
-		[WEIR_NEIGH_FAILED] = "FAILED",
+		[WEIR_NEIGH_FAILED] = "FAILED",       [WEIR_NEIGH_PERMANENT] = "PERMANENT",
 	};
 
 	return state < RTE_DIM(names) ? names[state] : "?";

@@ -18,6 +18,7 @@ enum weir_neigh_state {
 	WEIR_NEIGH_REACHABLE,  /* confirmed within reachable_ms */
 	WEIR_NEIGH_STALE,      /* not confirmed lately; still used, re-probed when needed */
 	WEIR_NEIGH_FAILED,     /* did not answer */
+	WEIR_NEIGH_PERMANENT,  /* from the config: never aged, probed or replaced */
 };
 
 #define WEIR_NEIGH_F_WATCHED 0x01 /* a gateway or server: kept resolved proactively */
@@ -42,6 +43,11 @@ struct weir_neigh_entry {
 };
 
 struct weir_neigh_table {
+	/*
+	 * Changes whenever an entry's MAC changes or an entry goes away, so workers may
+	 * cache what a lookup answered for as long as it stays the same.
+	 */
+	uint32_t gen;
 	uint32_t nb_buckets;        /* power of two */
 	uint32_t count;             /* entries in use */
 	uint64_t evicted;           /* entries dropped to make room */
@@ -73,6 +79,10 @@ int weir_route(const struct weir_dp *dp, uint32_t dst, uint32_t *nexthop);
 
 /* Handle one event from a worker (ARP seen, resolution wanted). */
 void weir_neigh_event(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t now);
+
+/* Install a permanent entry (a `neighbours` entry of the config). Returns 0 or -ENOSPC. */
+int weir_neigh_add_static(struct weir_dp *dp, uint16_t port, uint32_t ip,
+			  const struct rte_ether_addr *mac, uint64_t now);
 
 /* Resolve @ip on @port now and keep it resolved for as long as Weir runs. */
 int weir_neigh_watch(struct weir_dp *dp, uint16_t port, uint32_t ip, uint64_t now);

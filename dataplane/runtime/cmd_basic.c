@@ -171,7 +171,8 @@ static void cmd_show_neigh(struct weir_rt_ctx *ctx, int argc, char **argv)
 		if (!weir_neigh_get(t, i, &e))
 			continue;
 		fmt_ip(e.ip, ip, sizeof(ip));
-		if (e.state == WEIR_NEIGH_REACHABLE || e.state == WEIR_NEIGH_STALE)
+		if (e.state == WEIR_NEIGH_REACHABLE || e.state == WEIR_NEIGH_STALE ||
+		    e.state == WEIR_NEIGH_PERMANENT)
 			rte_ether_format_addr(mac, sizeof(mac), &e.mac);
 		else
 			snprintf(mac, sizeof(mac), "-");

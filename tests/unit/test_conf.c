@@ -728,6 +728,28 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown key in stick table",
 	  IFACES "stick_tables = ( { name = \"t\"; ttl = 5; } );\n",
 	  { "t.conf:3: unknown key 'ttl' in stick table 't'" } },
+	{ "static neighbours",
+	  IFACES
+	  "neighbours = (\n"
+	  "\t{ interface = \"servers\"; address = \"10.1.0.11\"; mac = \"02:00:00:00:00:0b\"; },\n"
+	  "\t{ interface = \"nope\"; address = \"10.1.0.12\"; mac = \"02:00:00:00:00:0c\"; },\n"
+	  "\t{ interface = \"servers\"; address = \"10.0.0.5\"; mac = \"02:00:00:00:00:0d\"; },\n"
+	  "\t{ interface = \"servers\"; address = \"10.1.0.13\"; mac = \"02:00:00:00:0e\"; },\n"
+	  "\t{ interface = \"servers\"; address = \"10.1.0.14\"; mac = \"01:00:5e:00:00:01\"; },\n"
+	  "\t{ interface = \"servers\"; address = \"10.1.0.11\"; mac = \"02:00:00:00:00:0f\"; },\n"
+	  "\t{ interface = \"servers\"; address = \"10.1.0.1\"; mac = \"02:00:00:00:00:10\"; },\n"
+	  "\t{ interface = \"servers\"; mac = \"02:00:00:00:00:11\"; x = 1; }\n"
+	  ");\n",
+	  { "t.conf:5: neighbour #2: interface 'nope' is not defined",
+	    "t.conf:6: neighbour #3: address 10.0.0.5 is not in the subnet 10.1.0.0/24 of "
+	    "interface 'servers'",
+	    "t.conf:7: neighbour #4: mac: '02:00:00:00:0e' is not a MAC address "
+	    "(aa:bb:cc:dd:ee:ff)",
+	    "t.conf:8: neighbour #5: mac: 01:00:5e:00:00:01 is a group address, not a host's",
+	    "t.conf:9: duplicate neighbour 10.1.0.11 (first at line 4)",
+	    "t.conf:10: neighbour #7: address 10.1.0.1 is the address of interface 'servers'",
+	    "t.conf:11: unknown key 'x' in neighbour #8",
+	    "t.conf:11: neighbour #8: missing required key 'address'" } },
 	{ "unknown key in an unnamed interface",
 	  "interfaces = ( { device = \"net_null0\"; address = \"10.0.0.1/24\"; x = 1; } );\n",
 	  { "t.conf:1: interface #1: missing required key 'name'",

@@ -292,6 +292,29 @@ static void test_full_bucket_evicts_oldest_unwatched(void **state)
 	assert_non_null(entry(ip));
 }
 
+static void test_permanent_entry(void **state)
+{
+	struct rte_ether_addr mac;
+	uint64_t t0 = ms(5);
+
+	(void)state;
+	assert_int_equal(weir_neigh_add_static(&dp, 1, ip4("10.1.0.77"), &mac_a, t0), 0);
+	/* Usable at once, without a single ARP request. */
+	assert_int_equal(weir_neigh_lookup(dp.neigh, 1, ip4("10.1.0.77"), &mac), 0);
+	assert_true(rte_is_same_ether_addr(&mac, &mac_a));
+	assert_false(sent_request("10.1.0.77", false, NULL));
+	/* ARP from the wire does not replace it, watching it sends nothing, time ages
+	 * nothing. */
+	arp_seen(1, "10.1.0.77", &mac_b, WEIR_EVF_ARP_REPLY, t0 + ms(1));
+	assert_int_equal(weir_neigh_watch(&dp, 1, ip4("10.1.0.77"), t0 + ms(2)), 0);
+	weir_neigh_timer(&dp, t0 + ms(3600 * 1000));
+	assert_false(sent_request("10.1.0.77", false, NULL));
+	assert_int_equal(entry("10.1.0.77")->state, WEIR_NEIGH_PERMANENT);
+	assert_int_equal(weir_neigh_lookup(dp.neigh, 1, ip4("10.1.0.77"), &mac), 0);
+	assert_true(rte_is_same_ether_addr(&mac, &mac_a));
+	assert_int_equal(strcmp(weir_neigh_state_name(WEIR_NEIGH_PERMANENT), "PERMANENT"), 0);
+}
+
 static void test_route(void **state)
 {
 	uint32_t nh;
@@ -320,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup(test_watched_neighbour_kept_fresh, reset),
 		cmocka_unit_test_setup(test_watched_failure_is_retried, reset),
 		cmocka_unit_test_setup(test_full_bucket_evicts_oldest_unwatched, reset),
+		cmocka_unit_test_setup(test_permanent_entry, reset),
 		cmocka_unit_test_setup(test_route, reset),
 	};
 
