@@ -81,6 +81,7 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 {
 	struct weir_dp *dp = w->dp;
 	struct rte_mbuf *pkts[WEIR_RX_BURST];
+	struct weir_flow *flows[WEIR_RX_BURST];
 	unsigned int total = 0;
 	uint16_t i, j, n;
 
@@ -91,13 +92,19 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 		if (!p->started || w->id >= p->nb_rxq)
 			continue;
 		n = rte_eth_rx_burst(p->port_id, w->id, pkts, WEIR_RX_BURST);
+		if (n == 0)
+			continue;
+		for (j = 0; j < n; j++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+		weir_l4_prefetch(w, pkts, n, flows);
 		for (j = 0; j < n; j++) {
-			if (j + 1 < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + 1], void *));
 			w->st.q[i].rx_pkts++;
 			w->st.q[i].rx_bytes += rte_pktmbuf_pkt_len(pkts[j]);
+			w->l4->hint_m = pkts[j];
+			w->l4->hint_f = flows[j];
 			weir_pkt_input(w, p, pkts[j]);
 		}
+		w->l4->hint_m = NULL;
 		total += n;
 	}
 	drain_ctrl(w);

@@ -4,42 +4,34 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "l4/flow.h"
 
 struct weir_flow_table *weir_flow_table_create(uint16_t id, uint32_t capacity, int socket)
 {
-	struct rte_hash_parameters hp = { 0 };
 	struct weir_flow_table *t;
-	char name[RTE_HASH_NAMESIZE];
-	uint32_t i;
+	uint32_t buckets = 1, i;
 
+	(void)id;
 	t = rte_zmalloc_socket("weir_flow_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
 	if (t == NULL)
 		goto nomem;
 	t->capacity = capacity;
+	/* Two keys per flow, at most half the slots used: probes stay short. */
+	while ((uint64_t)buckets * WEIR_FLOW_WAYS < (uint64_t)capacity * 4)
+		buckets <<= 1;
+	t->mask = buckets - 1;
+	t->b = rte_zmalloc_socket("weir_flow_buckets", sizeof(*t->b) * buckets, RTE_CACHE_LINE_SIZE,
+				  socket);
 	t->flows = rte_zmalloc_socket("weir_flows", sizeof(*t->flows) * capacity,
 				      RTE_CACHE_LINE_SIZE, socket);
 	t->free = rte_malloc_socket("weir_flow_free", sizeof(*t->free) * capacity, 0, socket);
-	if (t->flows == NULL || t->free == NULL)
+	if (t->b == NULL || t->flows == NULL || t->free == NULL)
 		goto nomem;
 	for (i = 0; i < capacity; i++)
 		t->free[i] = capacity - 1 - i;
 	t->nb_free = capacity;
-
-	snprintf(name, sizeof(name), "weir_flows%u", id);
-	hp.name = name;
-	/* Two keys per full-NAT flow; the extendable table makes every one of them fit. */
-	hp.entries = capacity * 2;
-	hp.key_len = sizeof(struct weir_flow_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = socket;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	t->h = rte_hash_create(&hp);
-	if (t->h == NULL)
-		goto nomem;
 	return t;
 nomem:
 	weir_flow_table_free(t);
@@ -51,46 +43,87 @@ void weir_flow_table_free(struct weir_flow_table *t)
 {
 	if (t == NULL)
 		return;
-	rte_hash_free(t->h);
+	rte_free(t->b);
 	rte_free(t->free);
 	rte_free(t->flows);
 	rte_free(t);
+}
+
+/*
+ * File @idx under @key in the first bucket with room from the key's own, counting it in
+ * the overflow of every bucket it passes. There is always room: the table has four slots
+ * per flow and a flow has at most two keys.
+ */
+static void insert(struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t idx)
+{
+	uint32_t hash = weir_flow_hash(key), bi = hash & t->mask;
+	uint16_t sig = weir_flow_sig(hash);
+
+	for (;;) {
+		struct weir_flow_bucket *b = &t->b[bi];
+		unsigned int i;
+
+		for (i = 0; i < WEIR_FLOW_WAYS; i++) {
+			if (b->sig[i] == 0) {
+				b->idx[i] = idx;
+				b->sig[i] = sig;
+				return;
+			}
+		}
+		b->overflow++;
+		bi = (bi + 1) & t->mask;
+	}
+}
+
+/* Remove the slot of @key that points to @idx, undoing insert()'s overflow counts. */
+static void remove_key(struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t idx)
+{
+	uint32_t hash = weir_flow_hash(key), bi = hash & t->mask;
+	uint16_t sig = weir_flow_sig(hash);
+
+	for (;;) {
+		struct weir_flow_bucket *b = &t->b[bi];
+		unsigned int i;
+
+		for (i = 0; i < WEIR_FLOW_WAYS; i++) {
+			if (b->sig[i] == sig && b->idx[i] == idx) {
+				b->sig[i] = 0;
+				/* Undo the overflow counts on the way here. */
+				while (bi != (hash & t->mask)) {
+					bi = (bi - 1) & t->mask;
+					t->b[bi].overflow--;
+				}
+				return;
+			}
+		}
+		bi = (bi + 1) & t->mask;
+	}
 }
 
 struct weir_flow *weir_flow_create(struct weir_flow_table *t, const struct weir_flow_key *fwd,
 				   const struct weir_flow_key *rev)
 {
 	struct weir_flow *f;
-	uint32_t idx;
+	uint32_t idx, gen;
 
 	if (t->nb_free == 0) {
 		t->full++;
 		return NULL;
 	}
-	idx = t->free[t->nb_free - 1];
+	idx = t->free[--t->nb_free];
 	f = &t->flows[idx];
-	if (rte_hash_add_key_data(t->h, fwd, (void *)(uintptr_t)idx) < 0) {
-		t->full++;
-		return NULL;
-	}
-	if (rev != NULL && rte_hash_add_key_data(t->h, rev, (void *)(uintptr_t)idx) < 0) {
-		rte_hash_del_key(t->h, fwd);
-		t->full++;
-		return NULL;
-	}
-	t->nb_free--;
 	/* gen goes odd while the slot is filled, so the main lcore's dumps skip it. */
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	{
-		uint32_t gen = f->gen;
-
-		memset(f, 0, sizeof(*f));
-		f->gen = gen;
-	}
+	gen = f->gen;
+	memset(f, 0, sizeof(*f));
+	f->gen = gen;
 	f->fwd = *fwd;
-	if (rev != NULL)
+	insert(t, fwd, idx);
+	if (rev != NULL) {
 		f->rev = *rev;
+		insert(t, rev, idx | WEIR_FLOW_REV);
+	}
 	t->active++;
 	t->created++;
 	return f;
@@ -100,12 +133,13 @@ void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f)
 {
 	uint32_t idx = (uint32_t)(f - t->flows);
 
-	rte_hash_del_key(t->h, &f->fwd);
+	remove_key(t, &f->fwd, idx);
 	if (f->rev.proto != 0)
-		rte_hash_del_key(t->h, &f->rev);
+		remove_key(t, &f->rev, idx | WEIR_FLOW_REV);
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	f->state = WEIR_FS_NONE;
+	f->fwd.proto = 0;
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELEASE);
 	t->free[t->nb_free++] = idx;
 	t->active--;

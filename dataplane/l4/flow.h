@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <string.h>
+
+#include <rte_common.h>
 #include <rte_ether.h>
-#include <rte_hash.h>
 
 #include "core/timer.h"
 
@@ -39,6 +41,9 @@ enum weir_flow_state {
 #define WEIR_FLOW_F_FIN_SRV 0x04 /* FIN seen from the server */
 #define WEIR_FLOW_F_SAMPLED 0x08 /* its connect time went into the server's EWMA */
 #define WEIR_FLOW_F_COUNTED 0x10 /* counted in the server's active connections */
+#define WEIR_FLOW_F_MAC_IN  0x20 /* nh_mac[WEIR_DIR_IN] is valid for nh_gen */
+#define WEIR_FLOW_F_MAC_OUT 0x40 /* nh_mac[WEIR_DIR_OUT] is valid for nh_gen */
+#define WEIR_FLOW_F_CMAC    0x80 /* replies leave where the client's frames came: cmac */
 
 /* Direction indexes of the per-flow counters. */
 #define WEIR_DIR_IN  0 /* client to server */
@@ -63,11 +68,36 @@ struct weir_flow {
 	uint64_t syn_tsc; /* TSC the client's SYN left toward the server */
 	uint64_t pkts[2];
 	uint64_t bytes[2];
+	/* Full-NAT checksum adjustments by direction, computed once (RFC 1624). */
+	uint32_t ip_delta[2];
+	uint32_t l4_delta[2];
+	/* Next-hop MACs by direction, valid while the neighbour table's gen is nh_gen. */
+	struct rte_ether_addr nh_mac[2];
+	uint32_t nh_gen;
+	uint32_t c_nexthop; /* next hop toward the client: itself or the gateway */
 	struct weir_timer timer;
 };
 
+/*
+ * The table: buckets of 8 slots, a slot a 16-bit signature of a key's hash and the index
+ * of its flow (bit 31: the flow's reply key rather than its client key). The keys
+ * themselves live in the flows, so a bucket is one cache line and a lookup reads that
+ * line and one flow. A full bucket sends keys to the next one (linear probing by
+ * bucket); its `overflow` counts them, so a lookup goes on only while keys did, and a
+ * delete needs no tombstone.
+ */
+#define WEIR_FLOW_WAYS 8
+
+struct weir_flow_bucket {
+	uint16_t sig[WEIR_FLOW_WAYS]; /* 0: empty slot */
+	uint32_t idx[WEIR_FLOW_WAYS];
+	uint32_t overflow; /* keys stored past this bucket that hash to it or earlier */
+	uint32_t pad[3];
+} __rte_cache_aligned;
+
 struct weir_flow_table {
-	struct rte_hash *h; /* key -> flow index; two keys per full-NAT flow */
+	struct weir_flow_bucket *b;
+	uint32_t mask; /* buckets - 1 */
 	struct weir_flow *flows;
 	uint32_t capacity;
 	uint32_t *free; /* stack of free flow indexes */
@@ -94,15 +124,74 @@ static inline void weir_flow_key_set(struct weir_flow_key *k, uint32_t src, uint
 struct weir_flow_table *weir_flow_table_create(uint16_t id, uint32_t capacity, int socket);
 void weir_flow_table_free(struct weir_flow_table *t);
 
+#define WEIR_FLOW_REV (1u << 31)
+
+/*
+ * The hash of a flow key: CRC32C where the CPU has it (two instructions), a
+ * multiply-xorshift mix elsewhere. Maglev maps flows to servers with it, so it must be
+ * the same on every worker (and on every Weir of the same CPU family).
+ */
+static inline uint32_t weir_flow_hash(const struct weir_flow_key *k)
+{
+	uint64_t a, b;
+
+	memcpy(&a, k, 8);
+	memcpy(&b, (const uint8_t *)k + 8, 8);
+#if defined(__SSE4_2__)
+	return (uint32_t)__builtin_ia32_crc32di(__builtin_ia32_crc32di(0x9e3779b9u, a), b);
+#else
+	a ^= b * 0x9e3779b97f4a7c15ull;
+	a *= 0xff51afd7ed558ccdull;
+	return (uint32_t)(a ^ (a >> 29));
+#endif
+}
+
+static inline bool weir_flow_key_eq(const struct weir_flow_key *x, const struct weir_flow_key *y)
+{
+	uint64_t a[2], b[2];
+
+	memcpy(a, x, 16);
+	memcpy(b, y, 16);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+/* The signature of @hash in a bucket: never 0, which marks an empty slot. */
+static inline uint16_t weir_flow_sig(uint32_t hash)
+{
+	return (uint16_t)((hash >> 16) | 1);
+}
+
+/* The flow under @key (whose hash is @hash), or NULL. */
+static inline struct weir_flow *
+weir_flow_lookup_hash(struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t hash)
+{
+	uint16_t sig = weir_flow_sig(hash);
+	uint32_t bi = hash & t->mask;
+
+	for (;;) {
+		const struct weir_flow_bucket *b = &t->b[bi];
+		unsigned int i;
+
+		for (i = 0; i < WEIR_FLOW_WAYS; i++) {
+			if (b->sig[i] == sig) {
+				uint32_t idx = b->idx[i];
+				struct weir_flow *f = &t->flows[idx & ~WEIR_FLOW_REV];
+
+				if (weir_flow_key_eq(idx & WEIR_FLOW_REV ? &f->rev : &f->fwd, key))
+					return f;
+			}
+		}
+		if (b->overflow == 0)
+			return NULL;
+		bi = (bi + 1) & t->mask;
+	}
+}
+
 /* The flow under @key, or NULL. */
 static inline struct weir_flow *weir_flow_lookup(struct weir_flow_table *t,
 						 const struct weir_flow_key *key)
 {
-	void *data;
-
-	if (rte_hash_lookup_data(t->h, key, &data) < 0)
-		return NULL;
-	return &t->flows[(uintptr_t)data];
+	return weir_flow_lookup_hash(t, key, weir_flow_hash(key));
 }
 
 /*

@@ -54,6 +54,63 @@ static inline uint64_t now_tick(const struct weir_l4w *l4, uint64_t tsc)
 	return tsc / l4->tsc_per_tick;
 }
 
+/* ---- lookups ---- */
+
+/* The flow under @key for packet @m: the prefetched hint when it still holds the key. */
+static inline struct weir_flow *flow_find(struct weir_l4w *l4, const struct rte_mbuf *m,
+					  const struct weir_flow_key *key)
+{
+	struct weir_flow *f = l4->hint_m == m ? l4->hint_f : NULL;
+
+	if (f != NULL && f->fwd.proto != 0 &&
+	    (weir_flow_key_eq(&f->fwd, key) || weir_flow_key_eq(&f->rev, key)))
+		return f;
+	return weir_flow_lookup(l4->ft, key);
+}
+
+void weir_l4_prefetch(struct weir_worker *w, struct rte_mbuf **pkts, uint16_t n,
+		      struct weir_flow **flows)
+{
+	struct weir_flow_table *t = w->l4->ft;
+	struct weir_flow_key keys[WEIR_RX_BURST];
+	uint32_t hashes[WEIR_RX_BURST];
+	bool hashed[WEIR_RX_BURST];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		const struct rte_ipv4_hdr *ip =
+			(const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
+		const uint8_t *l4 = (const uint8_t *)(ip + 1);
+
+		flows[i] = NULL;
+		hashed[i] = false;
+		/* Only plain IPv4 TCP/UDP: anything else takes the full path unhinted. */
+		if (rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN + 28 ||
+		    rd16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+		    (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP))
+			continue;
+		weir_flow_key_set(&keys[i], ip->src_addr, ip->dst_addr, rd16(l4), rd16(l4 + 2),
+				  ip->next_proto_id);
+		hashes[i] = weir_flow_hash(&keys[i]);
+		hashed[i] = true;
+		rte_prefetch0(&t->b[hashes[i] & t->mask]);
+	}
+	for (i = 0; i < n; i++) {
+		struct weir_flow *f;
+
+		if (!hashed[i])
+			continue;
+		f = weir_flow_lookup_hash(t, &keys[i], hashes[i]);
+		if (f != NULL) {
+			rte_prefetch0(f);
+			rte_prefetch0((const uint8_t *)f + RTE_CACHE_LINE_SIZE);
+			rte_prefetch0((const uint8_t *)f + 2 * RTE_CACHE_LINE_SIZE);
+		}
+		flows[i] = f;
+	}
+}
+
 /* ---- flow life ---- */
 
 /*
@@ -215,22 +272,59 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
 	}
 }
 
-/* Rewrite source and destination (address and port), keeping both checksums right. */
-static void rewrite(struct rte_ipv4_hdr *ip, struct l4_hdr *h, uint32_t src, uint16_t sport,
-		    uint32_t dst, uint16_t dport)
+/* One's complement sums of a 32-bit field's halves, as is and inverted (RFC 1624). */
+static inline uint32_t sum32(uint32_t a)
 {
-	uint16_t ipsum = ip->hdr_checksum;
+	return (a >> 16) + (a & 0xffff);
+}
 
-	weir_csum_replace4(&ipsum, ip->src_addr, src);
-	weir_csum_replace4(&ipsum, ip->dst_addr, dst);
-	ip->hdr_checksum = ipsum;
+static inline uint32_t nsum32(uint32_t a)
+{
+	return (uint16_t) ~(a >> 16) + (uint16_t) ~(a & 0xffff);
+}
+
+/*
+ * The checksum adjustments of a full-NAT flow, once for its life: every packet of a
+ * direction changes the same addresses and ports from the same values to the same
+ * values, so two additions replace the per-field updates.
+ */
+static void nat_deltas(struct weir_flow *f)
+{
+	uint32_t ip;
+
+	/* client:cport -> vip:vport  becomes  laddr:lport -> server:sport */
+	ip = nsum32(f->fwd.src) + nsum32(f->fwd.dst) + sum32(f->rev.dst) + sum32(f->rev.src);
+	f->ip_delta[WEIR_DIR_IN] = weir_csum_fold(ip);
+	f->l4_delta[WEIR_DIR_IN] =
+		weir_csum_fold(ip + (uint16_t)~f->fwd.sport + (uint16_t)~f->fwd.dport +
+			       f->rev.dport + f->rev.sport);
+	/* server:sport -> laddr:lport  becomes  vip:vport -> client:cport */
+	ip = nsum32(f->rev.src) + nsum32(f->rev.dst) + sum32(f->fwd.dst) + sum32(f->fwd.src);
+	f->ip_delta[WEIR_DIR_OUT] = weir_csum_fold(ip);
+	f->l4_delta[WEIR_DIR_OUT] =
+		weir_csum_fold(ip + (uint16_t)~f->rev.sport + (uint16_t)~f->rev.dport +
+			       f->fwd.dport + f->fwd.sport);
+}
+
+/*
+ * Rewrite a packet of full-NAT flow @f going in direction @dir to the flow's other
+ * tuple, adjusting both checksums with the flow's precomputed adjustments.
+ */
+static inline void nat_rewrite(struct rte_ipv4_hdr *ip, struct l4_hdr *h, const struct weir_flow *f,
+			       int dir)
+{
+	uint32_t src, dst;
+	uint16_t sport, dport;
+
+	if (dir == WEIR_DIR_IN) {
+		src = f->rev.dst, dst = f->rev.src, sport = f->rev.dport, dport = f->rev.sport;
+	} else {
+		src = f->fwd.dst, dst = f->fwd.src, sport = f->fwd.dport, dport = f->fwd.sport;
+	}
+	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, f->ip_delta[dir]);
 	if (h->csum_off != 0) {
-		uint16_t sum = rd16(h->hdr + h->csum_off);
+		uint16_t sum = weir_csum_adjust(rd16(h->hdr + h->csum_off), f->l4_delta[dir]);
 
-		weir_csum_replace4(&sum, ip->src_addr, src);
-		weir_csum_replace4(&sum, ip->dst_addr, dst);
-		weir_csum_replace2(&sum, h->sport, sport);
-		weir_csum_replace2(&sum, h->dport, dport);
 		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). */
 		if (sum == 0 && ip->next_proto_id == IPPROTO_UDP)
 			sum = 0xffff;
@@ -243,17 +337,29 @@ static void rewrite(struct rte_ipv4_hdr *ip, struct l4_hdr *h, uint32_t src, uin
 }
 
 /*
- * Address the frame to @nexthop on port @out and queue it there. Without a known MAC,
- * ask the main lcore to resolve it, and send to @fallback if given (the MAC the flow's
- * first frame came from), else drop the frame.
+ * Address the frame of flow @f (direction @dir) to @nexthop on port @out and queue it.
+ * The MAC is the flow's cached one while the neighbour table has not changed since it
+ * was looked up; otherwise it is looked up again. Without an answer, ask the main lcore
+ * to resolve it, and send to @fallback if given (the MAC the flow's first frame came
+ * from), else drop the frame.
  */
-static void send_via(struct weir_worker *w, struct rte_mbuf *m, uint16_t out, uint32_t nexthop,
-		     const struct rte_ether_addr *fallback)
+static void send_flow(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
+		      uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct weir_port *p = &w->dp->ports[out];
+	uint32_t gen = __atomic_load_n(&w->dp->neigh->gen, __ATOMIC_ACQUIRE);
+	uint8_t valid = dir == WEIR_DIR_IN ? WEIR_FLOW_F_MAC_IN : WEIR_FLOW_F_MAC_OUT;
 
-	if (weir_neigh_lookup(w->dp->neigh, out, nexthop, &eth->dst_addr) != 0) {
+	if (unlikely(f->nh_gen != gen)) {
+		f->flags &= (uint8_t) ~(WEIR_FLOW_F_MAC_IN | WEIR_FLOW_F_MAC_OUT);
+		f->nh_gen = gen;
+	}
+	if (likely(f->flags & valid)) {
+		eth->dst_addr = f->nh_mac[dir];
+	} else if (weir_neigh_lookup(w->dp->neigh, out, nexthop, &eth->dst_addr) == 0) {
+		f->nh_mac[dir] = eth->dst_addr;
+		f->flags |= valid;
+	} else {
 		weir_neigh_request(w, out, nexthop);
 		if (fallback == NULL) {
 			weir_drop(w, m, WEIR_DROP_NEIGH_MISS);
@@ -261,7 +367,7 @@ static void send_via(struct weir_worker *w, struct rte_mbuf *m, uint16_t out, ui
 		}
 		eth->dst_addr = *fallback;
 	}
-	eth->src_addr = p->mac;
+	eth->src_addr = w->dp->ports[out].mac;
 	weir_tx(w, out, m);
 }
 
@@ -332,9 +438,9 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 	struct weir_flow_key rev;
 	struct weir_server *s;
 	struct weir_flow *f;
-	uint32_t hash = rte_hash_hash(l4->ft->h, key), laddr = 0;
+	uint32_t hash = weir_flow_hash(key), laddr = 0;
 	uint16_t sport, li = 0;
-	int why, lport = -1;
+	int why, lport = -1, out;
 	bool dsr = svc->mode == WEIR_MODE_DSR;
 
 	s = choose(w, svc, hash, key->src, &why);
@@ -371,8 +477,16 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 	}
 	f->svc = (uint16_t)svc->index;
 	f->srv = (uint16_t)s->gid;
-	f->cport = (uint8_t)p->index;
 	f->cmac = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
+	/* Replies go by the route to the client, normally back where its frames came. */
+	out = weir_route(w->dp, key->src, &f->c_nexthop);
+	if (out < 0 || out == p->index) {
+		out = p->index;
+		if (f->c_nexthop == 0)
+			f->c_nexthop = key->src;
+		f->flags |= WEIR_FLOW_F_CMAC;
+	}
+	f->cport = (uint8_t)out;
 	f->sport_idx = (uint8_t)s->out_port;
 	f->created = w->now;
 	f->last = w->now;
@@ -383,6 +497,7 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 		f->laddr = laddr;
 		f->lport = rev.dport;
 		f->laddr_idx = li;
+		nat_deltas(f);
 	}
 	__atomic_fetch_add(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
 	f->flags |= WEIR_FLOW_F_COUNTED;
@@ -418,7 +533,7 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 		return;
 	}
 	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
-	f = weir_flow_lookup(l4->ft, &key);
+	f = flow_find(l4, m, &key);
 	/* A new SYN on a closing flow: the client reuses its port, start afresh. */
 	if (f != NULL && syn && (f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)) {
 		flow_expire(w, f);
@@ -451,11 +566,11 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 
 	if (f->flags & WEIR_FLOW_F_DSR) {
 		/* Only the MAC changes: the server holds the VIP and answers the client. */
-		send_via(w, m, s->out_port, s->addr, NULL);
+		send_flow(w, m, f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
 		return;
 	}
-	rewrite(ip, h, f->laddr, f->lport, s->addr, f->rev.sport);
-	send_via(w, m, s->out_port, s->nexthop, NULL);
+	nat_rewrite(ip, h, f, WEIR_DIR_IN);
+	send_flow(w, m, f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
 }
 
 /* Server to local address: a reply of a full-NAT flow. */
@@ -465,11 +580,10 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 	struct weir_l4w *l4 = w->l4;
 	struct weir_flow_key key;
 	struct weir_flow *f;
-	uint32_t bytes = rte_pktmbuf_pkt_len(m), nexthop;
-	int out;
+	uint32_t bytes = rte_pktmbuf_pkt_len(m);
 
 	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
-	f = weir_flow_lookup(l4->ft, &key);
+	f = flow_find(l4, m, &key);
 	if (f == NULL) {
 		weir_drop(w, m, WEIR_DROP_NO_FLOW);
 		return;
@@ -499,11 +613,9 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 	l4->svc[f->svc].pkts[WEIR_DIR_OUT]++;
 	l4->svc[f->svc].bytes[WEIR_DIR_OUT] += bytes;
 
-	rewrite(ip, h, f->fwd.dst, f->fwd.dport, f->fwd.src, f->fwd.sport);
-	out = weir_route(w->dp, f->fwd.src, &nexthop);
-	if (out < 0)
-		out = f->cport, nexthop = f->fwd.src;
-	send_via(w, m, (uint16_t)out, nexthop, out == f->cport ? &f->cmac : NULL);
+	nat_rewrite(ip, h, f, WEIR_DIR_OUT);
+	send_flow(w, m, f, WEIR_DIR_OUT, f->cport, f->c_nexthop,
+		  (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
 }
 
 void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,

@@ -44,6 +44,9 @@ struct weir_l4w {
 	struct rte_ring *redirect;      /* packets other workers received for this one */
 	struct weir_timer_wheel tw;     /* ticks are milliseconds */
 	uint64_t tsc_per_tick;
+	/* The flow weir_l4_prefetch() found for the packet being handled, if any. */
+	const struct rte_mbuf *hint_m;
+	struct weir_flow *hint_f;
 };
 
 /* Allocate every worker's L4 context (after weir_lb_init()). Returns 0 or -errno. */
@@ -58,6 +61,15 @@ void weir_l4_workers_fini(struct weir_dp *dp);
  */
 void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst);
+
+/*
+ * Before a burst is handled: hash the 5-tuple of every TCP/UDP packet of @pkts, prefetch
+ * the flow-table buckets, then look the flows up and prefetch them, so that the packets'
+ * turns find them in cache. @flows[i] gets the flow found for pkts[i] (or NULL); it is a
+ * hint, checked against the packet's key when used.
+ */
+void weir_l4_prefetch(struct weir_worker *w, struct rte_mbuf **pkts, uint16_t n,
+		      struct weir_flow **flows);
 
 /* Add the L4 commands (show stat, set server, show flows ...) to the runtime socket. */
 void weir_l4_register_commands(void);

@@ -3,6 +3,7 @@
 #include <rte_ip.h>
 
 #include "net/addr.h"
+#include "net/cksum.h"
 #include "l4/l4.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
@@ -39,7 +40,7 @@ void weir_ipv4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf
 	}
 	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 	    ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	     rte_raw_cksum(ip, ihl) != 0xffff)) {
+	     weir_cksum(ip, ihl) != 0xffff)) {
 		weir_drop(w, m, WEIR_DROP_IPV4_CSUM);
 		return;
 	}
