@@ -99,6 +99,24 @@ def test_rotation_distribution(lab, nginx, dataplane, workdir, balance, weights)
     assert sum(int(stat[("web", s)]["stot"]) for s in SERVERS) >= n
 
 
+def test_curl_and_wrk_reach_every_server(lab, nginx, dataplane, workdir):
+    dp = dataplane(config(lab, workdir, [backend("web", "roundrobin")], [service("http", "web")]))
+    seen = set()
+    for _ in range(6):
+        r = lab.run("cl", ["curl", "-sS", "--max-time", "5", f"http://{lab.vip}/"])
+        seen.add(r.stdout.split()[2])
+    assert seen == set(SERVERS)
+    # wrk: 24 keep-alive connections for 3 seconds (bounded), spread over the servers.
+    r = lab.run("cl", ["wrk", "-t2", "-c24", "-d3s", f"http://{lab.vip}/"], timeout=60)
+    assert "Socket errors" not in r.stdout, r.stdout
+    assert "Non-2xx" not in r.stdout, r.stdout
+    requests = int(re.search(r"(\d+) requests in", r.stdout).group(1))
+    assert requests > 1000, r.stdout
+    stat = stat_rows(dp)
+    assert all(int(stat[("web", s)]["stot"]) >= 6 for s in SERVERS)
+    assert int(stat[("http", "FRONTEND")]["bout"]) > requests * 100
+
+
 # Load-aware algorithms balance what is open: hold 300 connections and count where
 # they went. leastconn fills servers in weight proportion exactly (±2 connections);
 # random (two choices) within 6 points. leasttime weighs load by each server's measured
