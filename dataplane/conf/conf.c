@@ -241,15 +241,25 @@ static const char *const root_keys[] = { "global",       "interfaces", "backends
 static const char *const global_keys[] = { "workers",     "poll",  "memory_mb", "hugepages",
 					   "file_prefix", "mbufs", "log_level", "cpus",
 					   "runtime",     "neigh", "flows",     "timeouts",
-					   NULL };
+					   "tcp",         NULL };
 static const char *const cpus_keys[] = { "main", "workers", NULL };
 static const char *const runtime_keys[] = { "socket", "mode", NULL };
 static const char *const neigh_keys[] = { "reachable_ms", "retrans_ms",  "probes",
 					  "gc_stale_ms",  "max_entries", NULL };
-static const char *const timeout_keys[] = { "syn_ms",   "established_ms", "fin_ms",
-					    "close_ms", "udp_ms",         NULL };
-static const char *const iface_keys[] = { "name", "device",  "address", "gateway",
-					  "mtu",  "rx_desc", "tx_desc", NULL };
+static const char *const timeout_keys[] = { "syn_ms",     "established_ms", "fin_ms",
+					    "close_ms",   "udp_ms",	      "connect_ms",
+					    "client_ms",  "server_ms",	      NULL };
+static const char *const tcp_keys[] = { "max_connections", "syn_backlog",	  "syncookies",
+					"cc",		   "rcvbuf",		  "sndbuf",
+					"rto_min_ms",	   "rto_max_ms",	  "rto_init_ms",
+					"delack_ms",	   "time_wait_ms",	  "fin_wait2_ms",
+					"keepalive_ms",	   "keepalive_intvl_ms", "keepalive_probes",
+					"syn_retries",	   "synack_retries",	  "data_retries",
+					NULL };
+static const char *const fault_keys[] = { "drop", "reorder", "duplicate", "seed", NULL };
+static const char *const iface_keys[] = { "name",    "device",  "address", "gateway",
+					  "mtu",     "rx_desc", "tx_desc", "fault",
+					  NULL };
 static const char *const backend_keys[] = { "name",  "balance", "maglev_size", "on_all_down",
 					    "check", "servers", NULL };
 static const char *const hcheck_keys[] = { "type",         "inter_ms",   "fastinter_ms",
@@ -273,6 +283,8 @@ static const char *const balance_names[] = { "roundrobin", "wrr",    "leastconn"
 static const char *const all_down_names[] = { "drop", "reset", NULL };
 static const char *const check_type_names[] = { "tcp", NULL }; /* WEIR_CHECK_TCP - 1 */
 static const char *const proto_names[] = { "tcp", "udp", NULL };
+static const char *const cookies_names[] = { "auto", "always", "never", NULL };
+static const char *const cc_names[] = { "newreno", "cubic", NULL };
 static const char *const mode_names[] = { "nat", "dsr", "tcp", NULL };
 static const char *const vdev_drivers[] = { "net_af_packet", "net_tap",  "net_pcap",
 					    "net_ring",      "net_null", NULL };
@@ -1229,6 +1241,90 @@ static void parse_timeouts(struct loader *ld, const config_setting_t *s, const c
 	get_u32(ld, &g, "fin_ms", 100, 86400000, &t->fin_ms);
 	get_u32(ld, &g, "close_ms", 100, 86400000, &t->close_ms);
 	get_u32(ld, &g, "udp_ms", 100, 86400000, &t->udp_ms);
+	get_u32(ld, &g, "connect_ms", 10, 600000, &t->connect_ms);
+	get_u32(ld, &g, "client_ms", 100, 86400000, &t->client_ms);
+	get_u32(ld, &g, "server_ms", 100, 86400000, &t->server_ms);
+}
+
+/* The tcp group of global. */
+static void parse_tcp(struct loader *ld, const config_setting_t *s, struct weir_conf_tcp *t)
+{
+	struct grp g = { s, "global.tcp.", "global.tcp", "global.tcp: " };
+	int v;
+
+	check_keys(ld, &g, tcp_keys);
+	get_u32(ld, &g, "max_connections", 64, 16777216, &t->max_conns);
+	get_u32(ld, &g, "syn_backlog", 1, 16777216, &t->syn_backlog);
+	if (get_enum(ld, &g, "syncookies", cookies_names, &v) == GOT)
+		t->syncookies = (enum weir_conf_cookies)v;
+	if (get_enum(ld, &g, "cc", cc_names, &v) == GOT)
+		t->cc = (enum weir_conf_cc)v;
+	get_u32(ld, &g, "rcvbuf", 4096, 67108864, &t->rcvbuf);
+	get_u32(ld, &g, "sndbuf", 4096, 67108864, &t->sndbuf);
+	get_u32(ld, &g, "rto_min_ms", 1, 60000, &t->rto_min_ms);
+	get_u32(ld, &g, "rto_max_ms", 100, 600000, &t->rto_max_ms);
+	get_u32(ld, &g, "rto_init_ms", 10, 60000, &t->rto_init_ms);
+	get_u32(ld, &g, "delack_ms", 1, 500, &t->delack_ms);
+	get_u32(ld, &g, "time_wait_ms", 0, 600000, &t->time_wait_ms);
+	get_u32(ld, &g, "fin_wait2_ms", 100, 600000, &t->fin_wait2_ms);
+	get_u32(ld, &g, "keepalive_ms", 0, 86400000, &t->keepalive_ms);
+	get_u32(ld, &g, "keepalive_intvl_ms", 100, 3600000, &t->keepalive_intvl_ms);
+	get_u32(ld, &g, "keepalive_probes", 1, 100, &t->keepalive_probes);
+	get_u32(ld, &g, "syn_retries", 0, 20, &t->syn_retries);
+	get_u32(ld, &g, "synack_retries", 0, 20, &t->synack_retries);
+	get_u32(ld, &g, "data_retries", 1, 50, &t->data_retries);
+	if (t->rto_min_ms > t->rto_max_ms)
+		err(ld, s, "global.tcp: rto_min_ms %u is above rto_max_ms %u", t->rto_min_ms,
+		    t->rto_max_ms);
+}
+
+/*
+ * Percentage @key of @g (an integer or a float, 0..100) into parts per million; the
+ * fault injector's rates.
+ */
+static enum got get_pct(struct loader *ld, const struct grp *g, const char *key, uint32_t *ppm)
+{
+	const config_setting_t *s = member(g, key);
+	double v;
+
+	if (!s)
+		return ABSENT;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else if (is_int(s))
+		v = (double)config_setting_get_int64(s);
+	else {
+		err(ld, s, "%s%s: expected a number (a percentage)", g->lbl, key);
+		return BAD;
+	}
+	if (!(v >= 0.0 && v <= 100.0)) {
+		err(ld, s, "%s%s: %g is out of range (0..100, a percentage)", g->lbl, key, v);
+		return BAD;
+	}
+	*ppm = (uint32_t)(v * 10000.0 + 0.5);
+	return GOT;
+}
+
+/* The fault group of an interface (a test aid: drops, reorders, duplicates frames). */
+static void parse_fault(struct loader *ld, const config_setting_t *s, const char *label,
+			struct weir_conf_fault *f)
+{
+	char lbl[LABEL_MAX + 16], loc[LABEL_MAX + 16];
+	struct grp g;
+	long long seed;
+
+	snprintf(lbl, sizeof(lbl), "%s: fault.", label);
+	snprintf(loc, sizeof(loc), "fault of %s", label);
+	g = (struct grp){ s, lbl, loc, lbl };
+	check_keys(ld, &g, fault_keys);
+	f->enabled = true;
+	get_pct(ld, &g, "drop", &f->drop_ppm);
+	get_pct(ld, &g, "reorder", &f->reorder_ppm);
+	get_pct(ld, &g, "duplicate", &f->duplicate_ppm);
+	f->seed = 1;
+	if (member(&g, "seed") &&
+	    int_of(ld, member(&g, "seed"), g.lbl, "seed", 0, INT64_MAX, &seed) == GOT)
+		f->seed = (uint64_t)seed;
 }
 
 /* Fills the defaults of docs/config.md into a zeroed model. */
@@ -1258,6 +1354,27 @@ static void set_defaults(struct weir_conf *c)
 	g->timeouts.fin_ms = 120000;
 	g->timeouts.close_ms = 10000;
 	g->timeouts.udp_ms = 300000;
+	g->timeouts.connect_ms = 5000;
+	g->timeouts.client_ms = 300000;
+	g->timeouts.server_ms = 300000;
+	g->tcp.max_conns = 65536;
+	g->tcp.syn_backlog = 1024;
+	g->tcp.syncookies = WEIR_COOKIES_AUTO;
+	g->tcp.cc = WEIR_CC_CUBIC;
+	g->tcp.rcvbuf = 262144;
+	g->tcp.sndbuf = 262144;
+	g->tcp.rto_min_ms = 200;
+	g->tcp.rto_max_ms = 120000;
+	g->tcp.rto_init_ms = 1000;
+	g->tcp.delack_ms = 40;
+	g->tcp.time_wait_ms = 2000;
+	g->tcp.fin_wait2_ms = 60000;
+	g->tcp.keepalive_ms = 0;
+	g->tcp.keepalive_intvl_ms = 75000;
+	g->tcp.keepalive_probes = 9;
+	g->tcp.syn_retries = 6;
+	g->tcp.synack_retries = 5;
+	g->tcp.data_retries = 15;
 }
 
 /* global.cpus: the main CPU and the worker CPUs (checked against workers later). */
@@ -1369,6 +1486,9 @@ static void parse_global(struct loader *ld, const config_setting_t *s)
 	sub = get_group(ld, &g, "timeouts");
 	if (sub)
 		parse_timeouts(ld, sub, "global.timeouts.", "global.timeouts", &gl->timeouts);
+	sub = get_group(ld, &g, "tcp");
+	if (sub)
+		parse_tcp(ld, sub, &gl->tcp);
 
 	if (cpu_workers && ld->workers_ok &&
 	    (uint32_t)config_setting_length(cpu_workers) != gl->workers)
@@ -1454,6 +1574,12 @@ static void parse_iface(struct loader *ld, const config_setting_t *e, int pos, s
 	get_u32(ld, &g, "mtu", 576, 9000, &a->m.mtu);
 	get_desc(ld, &g, "rx_desc", &a->m.rx_desc);
 	get_desc(ld, &g, "tx_desc", &a->m.tx_desc);
+	{
+		const config_setting_t *f = get_group(ld, &g, "fault");
+
+		if (f)
+			parse_fault(ld, f, a->label, &a->m.fault);
+	}
 }
 
 /* The interfaces list and the checks among interfaces. */

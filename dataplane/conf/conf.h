@@ -78,13 +78,61 @@ struct weir_conf_neigh {
 	uint32_t max_entries;  /* table capacity */
 };
 
-/* Flow-table timeouts, in milliseconds, by TCP state (or UDP). */
+/*
+ * Timeouts, in milliseconds: the flow table's by TCP state (or UDP), and those of
+ * TCP-proxy sessions (connecting to a server, a side idle).
+ */
 struct weir_conf_timeouts {
 	uint32_t syn_ms;
 	uint32_t established_ms;
 	uint32_t fin_ms;
 	uint32_t close_ms;
 	uint32_t udp_ms;
+	uint32_t connect_ms;
+	uint32_t client_ms;
+	uint32_t server_ms;
+};
+
+enum weir_conf_cookies {
+	WEIR_COOKIES_AUTO = 0,
+	WEIR_COOKIES_ALWAYS,
+	WEIR_COOKIES_NEVER,
+};
+
+enum weir_conf_cc {
+	WEIR_CC_NEWRENO = 0,
+	WEIR_CC_CUBIC,
+};
+
+/* Weir's own TCP stack (TCP-proxy services), per worker. */
+struct weir_conf_tcp {
+	uint32_t max_conns;
+	uint32_t syn_backlog;
+	enum weir_conf_cookies syncookies;
+	enum weir_conf_cc cc;
+	uint32_t rcvbuf;
+	uint32_t sndbuf;
+	uint32_t rto_min_ms;
+	uint32_t rto_max_ms;
+	uint32_t rto_init_ms;
+	uint32_t delack_ms;
+	uint32_t time_wait_ms;
+	uint32_t fin_wait2_ms;
+	uint32_t keepalive_ms; /* 0: no keepalive */
+	uint32_t keepalive_intvl_ms;
+	uint32_t keepalive_probes;
+	uint32_t syn_retries;
+	uint32_t synack_retries;
+	uint32_t data_retries;
+};
+
+/* A test fault injector on an interface: rates in parts per million, a seed. */
+struct weir_conf_fault {
+	bool enabled;
+	uint32_t drop_ppm;
+	uint32_t reorder_ppm;
+	uint32_t duplicate_ppm;
+	uint64_t seed;
 };
 
 struct weir_conf_global {
@@ -103,6 +151,7 @@ struct weir_conf_global {
 	struct weir_conf_neigh neigh;
 	uint32_t flow_capacity; /* flow entries per worker */
 	struct weir_conf_timeouts timeouts;
+	struct weir_conf_tcp tcp;
 };
 
 struct weir_conf_iface {
@@ -115,6 +164,7 @@ struct weir_conf_iface {
 	uint32_t mtu;
 	uint32_t rx_desc;
 	uint32_t tx_desc;
+	struct weir_conf_fault fault;
 	int line; /* where it was defined, for later messages */
 };
 

@@ -278,6 +278,20 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(g->timeouts.fin_ms, 120000);
 	assert_int_equal(g->timeouts.close_ms, 10000);
 	assert_int_equal(g->timeouts.udp_ms, 300000);
+	assert_int_equal(g->timeouts.connect_ms, 5000);
+	assert_int_equal(g->timeouts.client_ms, 300000);
+	assert_int_equal(g->timeouts.server_ms, 300000);
+	assert_int_equal(g->tcp.max_conns, 65536);
+	assert_int_equal(g->tcp.syn_backlog, 1024);
+	assert_int_equal(g->tcp.syncookies, WEIR_COOKIES_AUTO);
+	assert_int_equal(g->tcp.cc, WEIR_CC_CUBIC);
+	assert_int_equal(g->tcp.rcvbuf, 262144);
+	assert_int_equal(g->tcp.sndbuf, 262144);
+	assert_int_equal(g->tcp.rto_min_ms, 200);
+	assert_int_equal(g->tcp.rto_init_ms, 1000);
+	assert_int_equal(g->tcp.time_wait_ms, 2000);
+	assert_int_equal(g->tcp.keepalive_ms, 0);
+	assert_false(c->ifaces[0].fault.enabled);
 	assert_int_equal(c->nb_ifaces, 1);
 	assert_string_equal(c->ifaces[0].name, "lan");
 	assert_string_equal(c->ifaces[0].device, "0000:03:00.0");
@@ -728,6 +742,19 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown key in stick table",
 	  IFACES "stick_tables = ( { name = \"t\"; ttl = 5; } );\n",
 	  { "t.conf:3: unknown key 'ttl' in stick table 't'" } },
+	{ "tcp and fault settings",
+	  "interfaces = ( { name = \"a\"; device = \"net_tap0\"; address = \"10.0.0.1/24\";\n"
+	  "\tfault = { drop = 5.5; reorder = 101; duplicate = \"x\"; jitter = 1; }; } );\n"
+	  "global = { tcp = { syncookies = \"sometimes\"; rcvbuf = 100; nagle = true;\n"
+	  "\trto_min_ms = 5000; rto_max_ms = 1000; }; timeouts = { connect_ms = 1; }; };\n",
+	  { "t.conf:2: unknown key 'jitter' in fault of interface 'a'",
+	    "t.conf:2: interface 'a': fault.reorder: 101 is out of range (0..100, a percentage)",
+	    "t.conf:2: interface 'a': fault.duplicate: expected a number (a percentage)",
+	    "t.conf:3: unknown key 'nagle' in global.tcp",
+	    "t.conf:3: global.tcp.syncookies: 'sometimes' is not one of auto, always, never",
+	    "t.conf:3: global.tcp.rcvbuf: 100 is out of range (4096..67108864)",
+	    "t.conf:3: global.tcp: rto_min_ms 5000 is above rto_max_ms 1000",
+	    "t.conf:4: global.timeouts.connect_ms: 1 is out of range (10..600000)" } },
 	{ "static neighbours",
 	  IFACES
 	  "neighbours = (\n"
