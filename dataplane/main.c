@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 #include "l4/l4.h"
+#include "l4/proxy.h"
 #include "runtime/runtime.h"
 
 #define DEFAULT_CONF    "/etc/weir/weir.conf"
@@ -193,6 +194,7 @@ int main(int argc, char **argv)
 	}
 	weir_rt_register_basic();
 	weir_l4_register_commands();
+	weir_proxy_register_commands();
 	if (launch_workers(&dataplane) != 0) {
 		__atomic_store_n(&dataplane.quit, 1, __ATOMIC_RELAXED);
 		status = EXIT_FAILURE;

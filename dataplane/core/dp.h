@@ -13,6 +13,7 @@
 
 #include "conf/conf.h"
 #include "core/counters.h"
+#include "core/fault.h"
 
 #define WEIR_MAX_PORTS     WEIR_MAX_IFACES
 #define WEIR_RX_BURST      32
@@ -111,6 +112,9 @@ struct weir_worker {
 	uint32_t sleep_us;
 	struct weir_txbuf tx[WEIR_MAX_PORTS];
 	struct weir_l4w *l4; /* flow table, local ports, L4 counters */
+	/* Test fault injection per port (configured ports only), received and sent. */
+	struct weir_fault rx_fault[WEIR_MAX_PORTS];
+	struct weir_fault tx_fault[WEIR_MAX_PORTS];
 	struct weir_wstats st;
 } __rte_cache_aligned;
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 #include "l4/l4.h"
+#include "l4/proxy.h"
 #include "net/pkt.h"
 
 /* Adaptive polling: after this many empty iterations, start sleeping ... */
@@ -29,6 +30,8 @@ static void tx_burst(struct weir_worker *w, uint16_t port, struct weir_txbuf *b)
 
 	if (b->n == 0)
 		return;
+	if (unlikely(weir_fault_on(&w->tx_fault[port])))
+		b->n = weir_fault_apply(&w->tx_fault[port], w->pool, b->pkts, b->n, WEIR_TX_BURST);
 	if (p->started)
 		sent = rte_eth_tx_burst(p->port_id, w->id, b->pkts, b->n);
 	for (i = sent; i < b->n; i++) {
@@ -80,18 +83,21 @@ static void drain_ctrl(struct weir_worker *w)
 unsigned int weir_worker_poll(struct weir_worker *w)
 {
 	struct weir_dp *dp = w->dp;
-	struct rte_mbuf *pkts[WEIR_RX_BURST];
-	struct weir_flow *flows[WEIR_RX_BURST];
+	struct rte_mbuf *pkts[2 * WEIR_RX_BURST]; /* room for injected duplicates */
+	struct weir_flow *flows[2 * WEIR_RX_BURST];
 	unsigned int total = 0;
 	uint16_t i, j, n;
 
 	w->now = rte_rdtsc();
+	weir_proxy_poll(w);
 	for (i = 0; i < dp->nb_ports; i++) {
 		struct weir_port *p = &dp->ports[i];
 
 		if (!p->started || w->id >= p->nb_rxq)
 			continue;
 		n = rte_eth_rx_burst(p->port_id, w->id, pkts, WEIR_RX_BURST);
+		if (unlikely(weir_fault_on(&w->rx_fault[i])))
+			n = weir_fault_apply(&w->rx_fault[i], w->pool, pkts, n, RTE_DIM(pkts));
 		if (n == 0)
 			continue;
 		for (j = 0; j < n; j++)
@@ -153,6 +159,7 @@ int weir_worker_main(void *arg)
 int weir_workers_init(struct weir_dp *dp)
 {
 	uint16_t n = dp->conf->global.workers, i;
+	uint32_t k;
 
 	dp->workers = rte_zmalloc("weir_workers", sizeof(*dp->workers) * n, RTE_CACHE_LINE_SIZE);
 	if (dp->workers == NULL)
@@ -166,6 +173,11 @@ int weir_workers_init(struct weir_dp *dp)
 		w->dp = dp;
 		w->pool = dp->pool;
 		w->sleep_us = ADAPTIVE_SLEEP_MIN_US;
+		for (k = 0; k < dp->conf->nb_ifaces; k++) {
+			weir_fault_init(&w->rx_fault[k], &dp->conf->ifaces[k].fault, i);
+			weir_fault_init(&w->tx_fault[k], &dp->conf->ifaces[k].fault,
+					(uint16_t)(i + WEIR_MAX_WORKERS));
+		}
 		snprintf(name, sizeof(name), "weir_ctrl%u", i);
 		w->ctrl = rte_ring_create(name, WEIR_CTRL_RING, SOCKET_ID_ANY,
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);

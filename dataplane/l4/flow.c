@@ -129,6 +129,21 @@ struct weir_flow *weir_flow_create(struct weir_flow_table *t, const struct weir_
 	return f;
 }
 
+void weir_flow_set_rev(struct weir_flow_table *t, struct weir_flow *f,
+		       const struct weir_flow_key *rev)
+{
+	f->rev = *rev;
+	insert(t, rev, (uint32_t)(f - t->flows) | WEIR_FLOW_REV);
+}
+
+void weir_flow_clear_rev(struct weir_flow_table *t, struct weir_flow *f)
+{
+	if (f->rev.proto == 0)
+		return;
+	remove_key(t, &f->rev, (uint32_t)(f - t->flows) | WEIR_FLOW_REV);
+	memset(&f->rev, 0, sizeof(f->rev));
+}
+
 void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f)
 {
 	uint32_t idx = (uint32_t)(f - t->flows);

@@ -13,6 +13,8 @@
 
 #include "core/timer.h"
 
+struct weir_proxy_sess;
+
 /* A 5-tuple as seen on the wire (network order), 16 bytes, padding zeroed. */
 struct weir_flow_key {
 	uint32_t src;
@@ -74,7 +76,8 @@ struct weir_flow {
 	/* Next-hop MACs by direction, valid while the neighbour table's gen is nh_gen. */
 	struct rte_ether_addr nh_mac[2];
 	uint32_t nh_gen;
-	uint32_t c_nexthop; /* next hop toward the client: itself or the gateway */
+	uint32_t c_nexthop;           /* next hop toward the client: itself or the gateway */
+	struct weir_proxy_sess *sess; /* a TCP-proxy session's flow: its session */
 	struct weir_timer timer;
 };
 
@@ -206,6 +209,13 @@ static inline void weir_flow_publish(struct weir_flow *f)
 {
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELEASE);
 }
+
+/* Add the reply key @rev to flow @f (created without one). */
+void weir_flow_set_rev(struct weir_flow_table *t, struct weir_flow *f,
+		       const struct weir_flow_key *rev);
+
+/* Remove @f's reply key, if it has one. */
+void weir_flow_clear_rev(struct weir_flow_table *t, struct weir_flow *f);
 
 /* Remove @f's keys and return its slot. The caller has released what the flow held. */
 void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f);

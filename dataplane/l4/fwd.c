@@ -10,6 +10,7 @@
 #include "core/worker.h"
 #include "l4/l4.h"
 #include "l4/lb.h"
+#include "l4/proxy.h"
 #include "net/build.h"
 #include "net/cksum.h"
 #include "net/neigh.h"
@@ -72,9 +73,9 @@ void weir_l4_prefetch(struct weir_worker *w, struct rte_mbuf **pkts, uint16_t n,
 		      struct weir_flow **flows)
 {
 	struct weir_flow_table *t = w->l4->ft;
-	struct weir_flow_key keys[WEIR_RX_BURST];
-	uint32_t hashes[WEIR_RX_BURST];
-	bool hashed[WEIR_RX_BURST];
+	struct weir_flow_key keys[2 * WEIR_RX_BURST];
+	uint32_t hashes[2 * WEIR_RX_BURST];
+	bool hashed[2 * WEIR_RX_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -343,8 +344,8 @@ static inline void nat_rewrite(struct rte_ipv4_hdr *ip, struct l4_hdr *h, const 
  * to resolve it, and send to @fallback if given (the MAC the flow's first frame came
  * from), else drop the frame.
  */
-static void send_flow(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
-		      uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback)
+void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
+		  uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint32_t gen = __atomic_load_n(&w->dp->neigh->gen, __ATOMIC_ACQUIRE);
@@ -399,8 +400,8 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 }
 
 /* Choose a server for a new flow of @svc, honouring maxconn. NULL (and why) if none. */
-static struct weir_server *choose(struct weir_worker *w, const struct weir_service *svc,
-				  uint32_t hash, uint32_t client, int *why)
+struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_service *svc,
+				   uint32_t hash, uint32_t client, int *why)
 {
 	struct weir_backend *be = svc->be;
 	const struct weir_sched_view *v = __atomic_load_n(&be->view, __ATOMIC_ACQUIRE);
@@ -443,7 +444,7 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 	int why, lport = -1, out;
 	bool dsr = svc->mode == WEIR_MODE_DSR;
 
-	s = choose(w, svc, hash, key->src, &why);
+	s = weir_l4_choose(w, svc, hash, key->src, &why);
 	if (s == NULL) {
 		l4->svc[svc->index].refused++;
 		if (svc->be->all_down == WEIR_ALL_DOWN_RESET)
@@ -528,12 +529,16 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 	bool syn = (h->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 
 	svc = weir_lb_service(lb, dst->vip, ip->next_proto_id, rte_be_to_cpu_16(h->dport));
-	if (svc == NULL || svc->mode == WEIR_MODE_TCP) {
+	if (svc == NULL) {
 		weir_drop(w, m, WEIR_DROP_NO_SERVICE);
 		return;
 	}
 	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
 	f = flow_find(l4, m, &key);
+	if (svc->mode == WEIR_MODE_TCP) {
+		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), svc, f);
+		return;
+	}
 	/* A new SYN on a closing flow: the client reuses its port, start afresh. */
 	if (f != NULL && syn && (f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)) {
 		flow_expire(w, f);
@@ -566,11 +571,11 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 
 	if (f->flags & WEIR_FLOW_F_DSR) {
 		/* Only the MAC changes: the server holds the VIP and answers the client. */
-		send_flow(w, m, f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
+		weir_l4_send(w, m, f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
 		return;
 	}
 	nat_rewrite(ip, h, f, WEIR_DIR_IN);
-	send_flow(w, m, f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
+	weir_l4_send(w, m, f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
 }
 
 /* Server to local address: a reply of a full-NAT flow. */
@@ -586,6 +591,11 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 	f = flow_find(l4, m, &key);
 	if (f == NULL) {
 		weir_drop(w, m, WEIR_DROP_NO_FLOW);
+		return;
+	}
+	if (f->sess != NULL) {
+		/* A server's segment of a TCP-proxy session. */
+		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), NULL, f);
 		return;
 	}
 	if (ip->next_proto_id == IPPROTO_TCP) {
@@ -614,8 +624,8 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 	l4->svc[f->svc].bytes[WEIR_DIR_OUT] += bytes;
 
 	nat_rewrite(ip, h, f, WEIR_DIR_OUT);
-	send_flow(w, m, f, WEIR_DIR_OUT, f->cport, f->c_nexthop,
-		  (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
+	weir_l4_send(w, m, f, WEIR_DIR_OUT, f->cport, f->c_nexthop,
+		     (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
 }
 
 void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,

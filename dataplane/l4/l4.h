@@ -12,6 +12,9 @@
 #include "net/addr.h"
 
 struct weir_sched_state;
+struct weir_proxy_w;
+struct weir_service;
+struct weir_server;
 
 /* Per-server counters of one worker. */
 struct weir_srv_wstats {
@@ -44,6 +47,7 @@ struct weir_l4w {
 	struct rte_ring *redirect;      /* packets other workers received for this one */
 	struct weir_timer_wheel tw;     /* ticks are milliseconds */
 	uint64_t tsc_per_tick;
+	struct weir_proxy_w *proxy; /* TCP-proxy services (NULL without any) */
 	/* The flow weir_l4_prefetch() found for the packet being handled, if any. */
 	const struct rte_mbuf *hint_m;
 	struct weir_flow *hint_f;
@@ -63,13 +67,29 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst);
 
 /*
- * Before a burst is handled: hash the 5-tuple of every TCP/UDP packet of @pkts, prefetch
- * the flow-table buckets, then look the flows up and prefetch them, so that the packets'
- * turns find them in cache. @flows[i] gets the flow found for pkts[i] (or NULL); it is a
- * hint, checked against the packet's key when used.
+ * Before a burst (at most 2 * WEIR_RX_BURST frames) is handled: hash the 5-tuple of every TCP/UDP
+ * packet of @pkts, prefetch the flow-table buckets, then look the flows up and prefetch them, so
+ * that the packets' turns find them in cache. @flows[i] gets the flow found for pkts[i] (or NULL);
+ * it is a hint, checked against the packet's key when used.
  */
 void weir_l4_prefetch(struct weir_worker *w, struct rte_mbuf **pkts, uint16_t n,
 		      struct weir_flow **flows);
+
+/*
+ * Choose a server of @svc's backend for a new flow or session (@hash: its flow hash,
+ * @client: the client's address), honouring maxconn. NULL, with the drop reason in
+ * @why, when none can take it.
+ */
+struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_service *svc,
+				   uint32_t hash, uint32_t client, int *why);
+
+/*
+ * Send frame @m (m->data at its Ethernet header) of flow @f in direction @dir out of
+ * port @out to @nexthop: the MAC is the flow's cached one, else looked up; without an
+ * answer, @fallback or the frame is dropped. Takes @m.
+ */
+void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
+		  uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback);
 
 /* Add the L4 commands (show stat, set server, show flows ...) to the runtime socket. */
 void weir_l4_register_commands(void);

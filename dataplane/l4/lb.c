@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "l4/l4.h"
 #include "l4/lb.h"
+#include "l4/proxy.h"
 #include "net/neigh.h"
 #include "sched/sched.h"
 
@@ -135,8 +136,11 @@ static int init_services(struct weir_dp *dp, struct weir_lb *lb)
 		s->timeout[WEIR_FS_TIME_WAIT] = weir_ms_to_tsc(dp, t->close_ms);
 		s->timeout[WEIR_FS_CLOSE] = weir_ms_to_tsc(dp, t->close_ms);
 		s->timeout[WEIR_FS_UDP] = weir_ms_to_tsc(dp, t->udp_ms);
+		s->ptimeout[0] = weir_ms_to_tsc(dp, t->client_ms);
+		s->ptimeout[1] = weir_ms_to_tsc(dp, t->server_ms);
+		s->ptimeout[2] = weir_ms_to_tsc(dp, t->connect_ms);
 
-		if (s->mode == WEIR_MODE_NAT) {
+		if (s->mode == WEIR_MODE_NAT || s->mode == WEIR_MODE_TCP) {
 			if (cs->nb_laddrs == 0) {
 				/* Default: the address of the interface facing the servers. */
 				uint16_t out = s->be->srv[0].out_port;
@@ -221,7 +225,10 @@ int weir_lb_init(struct weir_dp *dp)
 	dp->to_main = rte_ring_create("weir_to_main", TO_MAIN_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	if (dp->to_main == NULL)
 		return -ENOMEM;
-	return weir_l4_workers_init(dp);
+	rc = weir_l4_workers_init(dp);
+	if (rc != 0)
+		return rc;
+	return weir_proxy_init(dp);
 }
 
 void weir_lb_fini(struct weir_dp *dp)
@@ -230,6 +237,7 @@ void weir_lb_fini(struct weir_dp *dp)
 	struct rte_mbuf *m;
 	uint32_t b, i;
 
+	weir_proxy_fini(dp);
 	weir_l4_workers_fini(dp);
 	if (dp->to_main != NULL) {
 		while (rte_ring_dequeue(dp->to_main, (void **)&m) == 0)

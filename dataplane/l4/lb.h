@@ -110,7 +110,8 @@ struct weir_service {
 	struct weir_backend *be;
 	uint16_t laddr[WEIR_MAX_LADDRS]; /* indexes into weir_lb.laddr */
 	uint16_t nb_laddr;
-	uint64_t timeout[8]; /* TSC, by enum weir_flow_state */
+	uint64_t timeout[8];  /* TSC, by enum weir_flow_state */
+	uint64_t ptimeout[3]; /* TCP proxy, TSC: client idle, server idle, connect */
 };
 
 /* All services on one VIP, for the lookup of (proto, port). */

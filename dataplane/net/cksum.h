@@ -55,6 +55,40 @@ static inline uint16_t weir_cksum(const void *buf, size_t len)
 	return weir_csum_fold((uint32_t)sum);
 }
 
+/*
+ * The one's complement sum of @len bytes at offset @off of the chain @m, folded to 16
+ * bits. A segment of odd length shifts the byte lanes of everything after it, so those
+ * partial sums are byte-swapped (RFC 1071). DPDK 22.11's rte_raw_cksum_mbuf() gets
+ * this wrong for odd-length segments, hence Weir's own.
+ */
+static inline uint16_t weir_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint32_t sum = 0;
+	bool odd = false;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && len > 0) {
+		uint32_t n = m->data_len - off;
+		uint16_t part;
+
+		if (n > len)
+			n = len;
+		part = weir_cksum(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		if (odd)
+			part = (uint16_t)(part << 8 | part >> 8);
+		sum += part;
+		if (n & 1)
+			odd = !odd;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+	return weir_csum_fold(sum);
+}
+
 /* Apply a precomputed adjustment @delta (a one's complement sum) to checksum @csum. */
 static inline uint16_t weir_csum_adjust(uint16_t csum, uint32_t delta)
 {
@@ -96,7 +130,9 @@ static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_i
 
 	if (rte_pktmbuf_data_len(m) >= l4off + l4len)
 		raw = weir_cksum(rte_pktmbuf_mtod_offset(m, const void *, l4off), l4len);
-	else if (rte_raw_cksum_mbuf(m, l4off, l4len, &raw) != 0)
+	else if (rte_pktmbuf_pkt_len(m) >= l4off + l4len)
+		raw = weir_cksum_mbuf(m, l4off, l4len);
+	else
 		return false;
 	/* The pseudo-header (addresses, protocol, length), summed without building it. */
 	sum = (uint64_t)raw + ip->src_addr + ip->dst_addr +

@@ -4,6 +4,7 @@
 #include <rte_ip.h>
 
 #include "core/worker.h"
+#include "net/cksum.h"
 #include "net/icmp.h"
 
 #define REPLY_TTL 64
@@ -22,7 +23,8 @@ void weir_icmp_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf
 		weir_drop(w, m, WEIR_DROP_ICMP_SHORT);
 		return;
 	}
-	if (rte_raw_cksum_mbuf(m, l2 + ihl, len, &sum) != 0 || sum != 0xffff) {
+	sum = weir_cksum_mbuf(m, l2 + ihl, len);
+	if (sum != 0xffff) {
 		weir_drop(w, m, WEIR_DROP_ICMP_CSUM);
 		return;
 	}

@@ -91,6 +91,23 @@ static void cmd_show_info(struct weir_rt_ctx *ctx, int argc, char **argv)
 	weir_rt_printf(o, "Mbufs_free: %u\n", rte_mempool_avail_count(dp->pool));
 	weir_rt_printf(o, "Mbufs_total: %u\n", dp->pool->size);
 	weir_rt_printf(o, "Idle_sleeps: %" PRIu64 "\n", s.idle_sleeps);
+	{
+		uint64_t drop = 0, dup = 0, reorder = 0;
+		uint16_t w, q;
+
+		for (w = 0; w < dp->nb_workers; w++)
+			for (q = 0; q < dp->nb_ports; q++) {
+				const struct weir_worker *wk = &dp->workers[w];
+
+				drop += wk->rx_fault[q].dropped + wk->tx_fault[q].dropped;
+				dup += wk->rx_fault[q].duplicated + wk->tx_fault[q].duplicated;
+				reorder += wk->rx_fault[q].reordered + wk->tx_fault[q].reordered;
+			}
+		/* The test fault injector's doing (zero unless an interface configures it). */
+		weir_rt_printf(o, "Fault_dropped: %" PRIu64 "\n", drop);
+		weir_rt_printf(o, "Fault_duplicated: %" PRIu64 "\n", dup);
+		weir_rt_printf(o, "Fault_reordered: %" PRIu64 "\n", reorder);
+	}
 }
 
 static void cmd_show_drops(struct weir_rt_ctx *ctx, int argc, char **argv)

@@ -2,6 +2,7 @@
 """The dataplane on the wire: ARP, ping, drops, the runtime socket, config checks,
 device kinds, and a clean shutdown."""
 
+import glob
 import os
 import socket
 import subprocess
@@ -226,11 +227,13 @@ def test_check_reports_bad_configs(build_dir, tmp_path, text, expected):
 
 
 def test_check_accepts_shipped_configs(build_dir):
+    """Every config Weir ships (the demo's, the reference, the examples) is valid."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for name in ("demo.conf", "reference.conf"):
+    names = glob.glob(os.path.join(root, "configs", "**", "*.conf"), recursive=True)
+    assert len(names) >= 6
+    for name in names:
         r = subprocess.run([os.path.join(build_dir, "dataplane", "weir-dataplane"), "--check",
-                            "-c", os.path.join(root, "configs", name)],
-                           capture_output=True, text=True, timeout=30)
+                            "-c", name], capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, (name, r.stderr)
         assert r.stdout == "Configuration file is valid\n"
 

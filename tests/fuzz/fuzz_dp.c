@@ -16,7 +16,7 @@
 #include "runtime/runtime.h"
 
 static const char conf_text[] =
-	"global = { workers = 2; mbufs = 4095; flows = 1024; };\n"
+	"global = { workers = 2; mbufs = 4095; flows = 1024; tcp = { max_connections = 256; }; };\n"
 	"interfaces = (\n"
 	"  { name = \"client\"; device = \"net_null0\"; address = \"10.0.0.1/24\";"
 	" gateway = \"10.0.0.254\"; },\n"
@@ -36,7 +36,9 @@ static const char conf_text[] =
 	"  { name = \"dns\"; vip = \"10.0.0.10\"; protocol = \"udp\"; port = 53; backend = "
 	"\"dns\"; },\n"
 	"  { name = \"dsr\"; vip = \"10.0.0.20\"; port = \"8000-8100\"; mode = \"dsr\";"
-	" backend = \"direct\"; }\n"
+	" backend = \"direct\"; },\n"
+	"  { name = \"proxy\"; vip = \"10.0.0.30\"; port = 443; mode = \"tcp\";"
+	" backend = \"web\"; }\n"
 	");\n";
 
 static struct weir_dp dataplane;

@@ -8,14 +8,29 @@
       went, then keeps them until stdin closes, checking each still answers
   client.py udp  --vip A --port P --count N
       one datagram from each of N source ports; the replies
+  client.py stream --vip A --port P --bytes N [--rcvbuf B] [--pause S]
+      asks a tcp-stream server for N bytes and checks them against the stream; with a
+      small receive buffer, or not reading for S seconds first
+  client.py upload --vip A --port P --bytes N
+      sends N bytes of the stream to a tcp-hash server, half-closes, checks its answer
+  client.py first --vip A --port P --bytes N
+      against a tcp-first server: reads its greeting to EOF (it half-closed first), then
+      sends N bytes and half-closes; prints their sha256
+  client.py reset --vip A --port P --bytes N --after K
+      asks for N bytes, reads K of them, then resets the connection (SO_LINGER 0)
 Every socket operation has a timeout, so a lost packet fails fast instead of hanging.
 """
 
 import argparse
+import hashlib
 import json
 import re
 import socket
+import struct
 import sys
+import time
+
+from weirlab.servers import stream_bytes
 
 SERVED = re.compile(rb"served by (s\d+)")
 TIMEOUT = 5.0
@@ -122,16 +137,95 @@ def cmd_udp(a):
     print(json.dumps({"counts": replies, "errors": errors}))
 
 
+def expected_digest(n):
+    h = hashlib.sha256()
+    for chunk in stream_bytes(n):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def connect(a, rcvbuf=0, timeout=60.0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect((a.vip, a.port))
+    return s
+
+
+def cmd_stream(a):
+    s = connect(a, a.rcvbuf)
+    s.sendall(b"%d\n" % a.bytes)
+    if a.pause:
+        time.sleep(a.pause)  # the peer that stops reading, for a while
+    h, got = hashlib.sha256(), 0
+    while True:
+        b = s.recv(1 << 20)
+        if not b:
+            break
+        h.update(b)
+        got += len(b)
+    s.close()
+    print(json.dumps({"received": got, "ok": got == a.bytes and
+                      h.hexdigest() == expected_digest(a.bytes)}))
+
+
+def cmd_upload(a):
+    s = connect(a)
+    for chunk in stream_bytes(a.bytes):
+        s.sendall(chunk)
+    s.shutdown(socket.SHUT_WR)
+    answer = s.makefile().readline().strip()
+    s.close()
+    print(json.dumps({"ok": answer == expected_digest(a.bytes), "answer": answer}))
+
+
+def cmd_first(a):
+    s = connect(a)
+    greeting = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        greeting += b
+    # The server half-closed; this side goes on sending.
+    for chunk in stream_bytes(a.bytes):
+        s.sendall(chunk)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)  # the server's close
+    s.close()
+    print(json.dumps({"greeting": greeting.decode(), "sha256": expected_digest(a.bytes)}))
+
+
+def cmd_reset(a):
+    s = connect(a)
+    s.sendall(b"%d\n" % a.bytes)
+    got = 0
+    while got < a.after:
+        b = s.recv(min(65536, a.after - got))
+        if not b:
+            break
+        got += len(b)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print(json.dumps({"read": got}))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["seq", "hold", "udp"])
+    p.add_argument("mode", choices=["seq", "hold", "udp", "stream", "upload", "first", "reset"])
     p.add_argument("--vip", required=True)
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--src", default="")
     p.add_argument("--sports", default="")
+    p.add_argument("--bytes", type=int, default=0)
+    p.add_argument("--rcvbuf", type=int, default=0)
+    p.add_argument("--pause", type=float, default=0.0)
+    p.add_argument("--after", type=int, default=0)
     a = p.parse_args()
-    {"seq": cmd_seq, "hold": cmd_hold, "udp": cmd_udp}[a.mode](a)
+    {"seq": cmd_seq, "hold": cmd_hold, "udp": cmd_udp, "stream": cmd_stream,
+     "upload": cmd_upload, "first": cmd_first, "reset": cmd_reset}[a.mode](a)
 
 
 if __name__ == "__main__":

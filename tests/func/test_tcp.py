@@ -1,0 +1,317 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""TCP-proxy services: Weir's own TCP stack against the Linux kernel's, both ways."""
+
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from helpers import PYTHON, scapy, wait_for
+from test_l4 import SERVERS, TOOLS, Holder, backend, client, stat_rows
+from weirlab.config import base_config
+
+# The sanitized build is several times slower: it moves less data, through the same code.
+SANITIZED = os.environ.get("WEIR_BUILD", "build").rstrip("/").endswith("asan")
+GB = (128 << 20) if SANITIZED else (1 << 30)
+BIG = (64 << 20) if SANITIZED else (256 << 20)
+
+
+def proxy_config(lab, workdir, port=80, extra_global="", iface_extra="", balance="roundrobin",
+                 svc_extra="", workers=2, backends=None):
+    """Weir with a TCP-proxy service on VIP:port over the three lab servers."""
+    bes = backends or [backend("web", balance, port=port)]
+    conf = base_config(
+        lab, workdir, workers=workers,
+        extra_global="flows = 65536; mbufs = 65535; memory_mb = 512;\n" + extra_global,
+        extra=f"backends = (\n{','.join(bes)}\n);\n"
+              f'services = ( {{ name = "proxy"; vip = "{lab.vip}"; port = {port}; '
+              f'mode = "tcp"; backend = "web"; {svc_extra} }} );\n')
+    if iface_extra:
+        # The fault injector (or other interface keys) on Weir's client-side port.
+        conf = conf.replace('iface=dpc"; ', 'iface=dpc"; ' + iface_extra + " ", 1)
+    return conf.replace("memory_mb = 256;", "")
+
+
+def tcp_counters(dp):
+    return {k: int(v) for k, v in (l.split(": ") for l in dp.cmd("show tcp").splitlines()
+                                   if ": " in l)}
+
+
+def sessions(dp):
+    return [l.split() for l in dp.cmd("show sess").splitlines() if l and not l.startswith("#")]
+
+
+class ServerProcs:
+    """weirlab.servers in every server namespace, stopped at the end."""
+
+    def __init__(self, lab, mode, port, **kw):
+        args = [f"--{k}={v}" for k, v in kw.items()]
+        self.lab, self.port = lab, port
+        self.procs = [lab.popen(s.ns, ["env", f"PYTHONPATH={TOOLS}", PYTHON, "-m",
+                                       "weirlab.servers", mode, "--port", str(port),
+                                       "--name", s.name, *args]) for s in lab.servers]
+        for s in lab.servers:
+            wait_for(lambda: lab.run(s.ns, ["ss", "-Hltn", f"sport = :{port}"]).stdout.strip(),
+                     10, f"{mode} on {s.name}")
+
+    def stop(self):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+
+@pytest.fixture
+def stream_servers(lab):
+    s = ServerProcs(lab, "tcp-stream", 7000)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def hash_servers(lab):
+    s = ServerProcs(lab, "tcp-hash", 9000)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def loss(lab):
+    """5% random loss both ways at the client, with nft."""
+    def on():
+        rules = f"""
+table inet weirloss {{
+  chain in {{ type filter hook input priority 0; ip saddr {lab.vip} numgen random mod 100 < 5 counter drop; }}
+  chain out {{ type filter hook output priority 0; ip daddr {lab.vip} numgen random mod 100 < 5 counter drop; }}
+}}
+"""
+        lab.run("cl", ["nft", "-f", "-"], input=rules)
+    yield on
+    lab.run("cl", ["nft", "delete", "table", "inet", "weirloss"], check=False)
+
+
+def test_proxy_answers_through_every_server(lab, nginx, dataplane, workdir):
+    dp = dataplane(proxy_config(lab, workdir))
+    res = client(lab, "seq", "--vip", lab.vip, "--count", "30")
+    assert res["errors"] == 0 and set(res["counts"]) == set(SERVERS)
+    # A full proxy: the servers see Weir's server-side address, not the client.
+    with open(os.path.join(lab.nginx_dir(0), "access.log")) as f:
+        last = f.read().splitlines()[-1]
+    assert last.startswith(lab.weir_server_ip + " "), last
+    c = tcp_counters(dp)
+    assert c["passive_opens"] >= 30 and c["active_opens"] >= 30
+    stat = stat_rows(dp)
+    assert int(stat[("proxy", "FRONTEND")]["stot"]) >= 30
+
+
+def test_thousands_of_short_connections(lab, nginx, dataplane, workdir):
+    dp = dataplane(proxy_config(lab, workdir))
+    n = 3000
+    res = client(lab, "seq", "--vip", lab.vip, "--count", str(n))
+    assert res["errors"] == 0
+    assert sum(res["counts"].values()) == n
+    c = tcp_counters(dp)
+    assert c["passive_opens"] >= n and c["active_opens"] >= n
+    # Every session ends: none is left behind once the TIME_WAITs (2 s) are over.
+    wait_for(lambda: tcp_counters(dp)["sessions_active"] == 0, 30, "every session to end")
+    assert c["in_errs"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lossy", [False], ids=["clean"])
+def test_bulk_both_ways_byte_exact(lab, dataplane, workdir, stream_servers, hash_servers, loss,
+                                   lossy):
+    """A gigabyte each way (the lossy run: 256 MB), checked with sha256 on both ends."""
+    size = BIG if lossy else GB
+    be = [backend("web", "roundrobin", port=0)]
+    conf = base_config(
+        lab, workdir, workers=2,
+        extra_global="flows = 65536; mbufs = 65535;",
+        extra=f"backends = (\n{be[0]}\n);\n"
+              f'services = ( {{ name = "down"; vip = "{lab.vip}"; port = 7000; mode = "tcp"; '
+              f'backend = "web"; }},\n'
+              f'  {{ name = "up"; vip = "{lab.vip}"; port = 9000; mode = "tcp"; '
+              f'backend = "web"; }} );\n').replace("memory_mb = 256;", "memory_mb = 512;")
+    dp = dataplane(conf)
+    if lossy:
+        loss()
+    down = client(lab, "stream", "--vip", lab.vip, "--port", "7000", "--bytes", str(size),
+                  timeout=900)
+    assert down == {"received": size, "ok": True}
+    up = client(lab, "upload", "--vip", lab.vip, "--port", "9000", "--bytes", str(size),
+                timeout=900)
+    assert up["ok"], up
+    c = tcp_counters(dp)
+    if lossy:
+        assert c["retrans_segs"] > 0
+
+
+@pytest.mark.slow
+def test_reordering_duplication_and_drops_from_the_injector(lab, dataplane, workdir,
+                                                            stream_servers, hash_servers):
+    """Weir's client-side port reorders 3%, duplicates 3% and drops 1% of frames each way
+    (seeded); transfers both ways stay byte-exact."""
+    fault = "fault = { drop = 1.0; reorder = 3.0; duplicate = 3.0; seed = 11; };"
+    conf = base_config(
+        lab, workdir, workers=2, extra_global="flows = 65536; mbufs = 65535;",
+        extra=f"backends = (\n{backend('web', 'roundrobin', port=0)}\n);\n"
+              f'services = ( {{ name = "down"; vip = "{lab.vip}"; port = 7000; mode = "tcp"; '
+              f'backend = "web"; }},\n'
+              f'  {{ name = "up"; vip = "{lab.vip}"; port = 9000; mode = "tcp"; '
+              f'backend = "web"; }} );\n').replace("memory_mb = 256;", "memory_mb = 512;")
+    conf = conf.replace('iface=dpc"; ', 'iface=dpc"; ' + fault + " ", 1)
+    dp = dataplane(conf)
+    down = client(lab, "stream", "--vip", lab.vip, "--port", "7000", "--bytes", str(BIG),
+                  timeout=900)
+    assert down == {"received": BIG, "ok": True}
+    up = client(lab, "upload", "--vip", lab.vip, "--port", "9000", "--bytes", str(BIG),
+                timeout=900)
+    assert up["ok"], up
+    info = dp.runtime.info()
+    assert int(info["Fault_reordered"]) > 100 and int(info["Fault_duplicated"]) > 100
+    c = tcp_counters(dp)
+    assert c["ooo_segs"] > 0 and c["dup_acks"] > 0
+
+
+def test_small_receive_window(lab, dataplane, workdir, stream_servers):
+    dp = dataplane(proxy_config(lab, workdir, port=7000, backends=[
+        backend("web", "roundrobin", port=0)]))
+    res = client(lab, "stream", "--vip", lab.vip, "--port", "7000", "--bytes", str(32 << 20),
+                 "--rcvbuf", "4096", timeout=300)
+    assert res == {"received": 32 << 20, "ok": True}
+    assert tcp_counters(dp)["in_errs"] == 0
+
+
+def test_peer_that_stops_reading(lab, dataplane, workdir, stream_servers):
+    """The client reads nothing for 3 s: Weir's send side fills, the window toward the
+    server closes, the server stops; then everything arrives, byte-exact."""
+    dp = dataplane(proxy_config(lab, workdir, port=7000, backends=[
+        backend("web", "roundrobin", port=0)]))
+    p = lab.popen("cl", ["env", f"PYTHONPATH={TOOLS}", PYTHON, "-m", "weirlab.client",
+                         "stream", "--vip", lab.vip, "--port", "7000",
+                         "--bytes", str(64 << 20), "--rcvbuf", "16384", "--pause", "3"],
+                  stdout=subprocess.PIPE, text=True)
+    # While the client sleeps, the session is there with its buffers full.
+    rows = wait_for(lambda: sessions(dp), 10, "the session")
+    assert rows[0][6] == "ESTABLISHED" and rows[0][7] == "ESTABLISHED"
+    out, _ = p.communicate(timeout=300)
+    assert out.strip() == '{"received": %d, "ok": true}' % (64 << 20)
+    assert tcp_counters(dp)["zero_window_probes"] > 0
+
+
+def test_reset_mid_transfer_resets_the_server_side(lab, dataplane, workdir, stream_servers):
+    dp = dataplane(proxy_config(lab, workdir, port=7000, backends=[
+        backend("web", "roundrobin", port=0)]))
+    before = tcp_counters(dp)
+    res = client(lab, "reset", "--vip", lab.vip, "--port", "7000", "--bytes", str(1 << 30),
+                 "--after", str(4 << 20))
+    assert res["read"] == 4 << 20
+    wait_for(lambda: tcp_counters(dp)["sessions_active"] == 0, 10, "the session to end")
+    after = tcp_counters(dp)
+    assert after["ended_client_reset"] == before["ended_client_reset"] + 1
+    assert after["rst_in"] > before["rst_in"] and after["rst_out"] > before["rst_out"]
+
+
+def test_half_close_both_ways(lab, dataplane, workdir, hash_servers):
+    # The client half-closes first (upload to tcp-hash): the answer still comes back.
+    dp = dataplane(proxy_config(lab, workdir, port=9000, backends=[
+        backend("web", "roundrobin", port=0)]))
+    up = client(lab, "upload", "--vip", lab.vip, "--port", "9000", "--bytes", str(8 << 20))
+    assert up["ok"], up
+    dp.stop()
+    # The server half-closes first (tcp-first): the client's data still reaches it.
+    out = os.path.join(str(workdir), "first.out")
+    first = ServerProcs(lab, "tcp-first", 9100, out=out)
+    try:
+        dataplane(proxy_config(lab, workdir, port=9100, backends=[
+            backend("web", "roundrobin", port=0)]))
+        res = client(lab, "first", "--vip", lab.vip, "--port", "9100", "--bytes",
+                     str(4 << 20))
+        assert res["greeting"] == "hello\n"
+        wait_for(lambda: os.path.exists(out) and open(out).read().strip(), 10, "the server")
+        assert open(out).read().split() == [res["sha256"]]
+    finally:
+        first.stop()
+
+
+def test_syn_flood_leaves_established_connections_alone(lab, nginx, dataplane, workdir,
+                                                         stream_servers):
+    """A bounded SYN flood from random sources: a transfer under way finishes byte-exact,
+    and new clients still connect, through SYN cookies once the backlog is full."""
+    conf = base_config(
+        lab, workdir, workers=2,
+        extra_global="flows = 65536; mbufs = 65535;\ntcp = { syn_backlog = 64; };",
+        extra=f"backends = (\n{backend('web', 'roundrobin', port=0)}\n);\n"
+              f'services = ( {{ name = "down"; vip = "{lab.vip}"; port = 7000; mode = "tcp"; '
+              f'backend = "web"; }},\n'
+              f'  {{ name = "http"; vip = "{lab.vip}"; port = 80; mode = "tcp"; '
+              f'backend = "web"; }} );\n').replace("memory_mb = 256;", "memory_mb = 512;")
+    dp = dataplane(conf)
+    weir_mac = [l.split()[3] for l in dp.cmd("show ports").splitlines()
+                if l.split()[1:2] == ["client"]][0]
+    transfer = lab.popen("cl", ["env", f"PYTHONPATH={TOOLS}", PYTHON, "-m", "weirlab.client",
+                                "stream", "--vip", lab.vip, "--port", "7000",
+                                "--bytes", str(BIG)], stdout=subprocess.PIPE, text=True)
+    flood = lab.popen("cl", [PYTHON, "-c", f"""
+from scapy.all import *
+conf.verb = 0
+import random
+random.seed(5)
+e = Ether(dst={weir_mac!r}, src=get_if_hwaddr({lab.client_if!r}))
+frames = [e / IP(src='10.0.0.%d' % random.randint(100, 250), dst={lab.vip!r}) /
+          TCP(sport=random.randint(1024, 65535), dport=80, flags='S', seq=random.getrandbits(32))
+          for _ in range(20000)]
+s = conf.L2socket(iface={lab.client_if!r})
+for f in frames:
+    s.send(f)
+"""])
+    try:
+        # New clients during the flood still complete their handshakes.
+        wait_for(lambda: tcp_counters(dp)["syncookies_sent"] > 0, 60, "SYN cookies")
+        res = client(lab, "seq", "--vip", lab.vip, "--count", "20")
+        assert res["errors"] == 0
+        assert flood.wait(timeout=300) == 0
+    finally:
+        if flood.poll() is None:
+            flood.kill()
+            flood.wait()
+    out, _ = transfer.communicate(timeout=600)
+    assert out.strip() == '{"received": %d, "ok": true}' % BIG
+    c = tcp_counters(dp)
+    assert c["syncookies_sent"] > 1000
+    assert c["syncookies_ok"] >= 1  # the clients' ACKs during the flood
+
+
+def test_server_down_and_connect_retry(lab, nginx, dataplane, workdir):
+    """A stopped server refuses: the session retries on another one, the client never
+    notices; health checks then take the server out."""
+    check = 'type = "tcp"; inter_ms = 300; fall = 2; rise = 2; timeout_ms = 200;'
+    dp = dataplane(proxy_config(lab, workdir, backends=[
+        backend("web", "roundrobin", check=check)]))
+    lab.stop_nginx("s2")
+    try:
+        res = client(lab, "seq", "--vip", lab.vip, "--count", "30")
+        assert res["errors"] == 0 and "s2" not in res["counts"]
+        c = tcp_counters(dp)
+        assert c["connect_retries"] >= 1 or stat_rows(dp)[("web", "s2")]["status"] == "DOWN"
+    finally:
+        lab.start_nginx("s2", str(workdir))
+
+
+def test_show_sess_lists_sessions(lab, nginx, dataplane, workdir):
+    dp = dataplane(proxy_config(lab, workdir))
+    h = Holder(lab, 6)
+    try:
+        rows = sessions(dp)
+        assert len(rows) == 6
+        for r in rows:
+            assert r[2] == f"{lab.vip}:80" and r[3] == "proxy"
+            assert r[5].startswith(lab.weir_server_ip + ":")
+            assert r[6] == "ESTABLISHED" and r[7] == "ESTABLISHED"
+            assert int(r[10]) > 0 and int(r[11]) > 0
+        assert len([l for l in dp.cmd("show sess server web/s1").splitlines()
+                    if not l.startswith("#") and l]) == h.opened["counts"].get("s1", 0)
+        assert h.release() == {"alive": 6, "held": 6}
+    finally:
+        h.kill()

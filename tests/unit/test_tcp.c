@@ -1,0 +1,1419 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests of the TCP stack: two stacks back to back on a faulty wire, and crafted segments. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_tcp.h>
+
+#include "fixture.h"
+/* The harness is compiled into this test (the unit meson.build builds one source per test);
+ * the TCP fuzz target builds it on its own. */
+#include "tcp_harness.c"
+#include "tcp/tcp_impl.h"
+
+#define BULK (4u << 20)
+
+static uint8_t *data_a, *data_b;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (fixture_eal() != 0 || th_pool() == NULL)
+		return -1;
+	data_a = malloc(BULK);
+	data_b = malloc(BULK);
+	if (data_a == NULL || data_b == NULL)
+		return -1;
+	th_fill_random(data_a, BULK, 0xa11ce);
+	th_fill_random(data_b, BULK, 0xb0b);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(data_a);
+	free(data_b);
+	return 0;
+}
+
+/* No mbuf may be left out of the pool once the harness is gone. */
+static void fini(struct th *h)
+{
+	assert_int_equal(th_fini(h), 0);
+}
+
+/* Connect A:lport -> B:80 and run until both ends are established. */
+static struct th_conn *open_pair(struct th *h, uint16_t lport, struct th_conn **server)
+{
+	struct th_conn *a = th_connect(h, 0, lport, 80), *b = NULL;
+	int i;
+
+	assert_non_null(a);
+	for (i = 0; i < 5000 && (b == NULL || !a->established || !b->established); i++) {
+		th_step(h);
+		b = th_accepted(h, 1, lport);
+	}
+	assert_non_null(b);
+	assert_int_equal(a->established, 1);
+	assert_int_equal(b->established, 1);
+	*server = b;
+	return a;
+}
+
+struct xfer {
+	struct th_conn *a, *b;
+	size_t la, lb;
+};
+
+/* Both sinks got everything and both FINs arrived. */
+static bool xfer_done(struct th *h, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)h;
+	return x->b->rx_len == x->la && x->a->rx_len == x->lb && x->a->eof && x->b->eof;
+}
+
+/* Say where a transfer stands, then fail. */
+static void xfer_fail(struct th *h, struct xfer *x)
+{
+	struct th_conn *a = x->a, *b = x->b;
+	struct weir_tcp_info ia, ib;
+
+	memset(&ia, 0, sizeof(ia));
+	memset(&ib, 0, sizeof(ib));
+	if (a->c)
+		weir_tcp_info(a->c, &ia);
+	if (b->c)
+		weir_tcp_info(b->c, &ib);
+	print_error("t=%lu a: rx %zu/%zu eof %d closed %d err %d st %s cwnd %u wnd %u unacked %u "
+		    "queued %u rto %u | b: rx %zu/%zu eof %d closed %d err %d st %s cwnd %u wnd %u "
+		    "unacked %u queued %u rto %u\n",
+		    (unsigned long)h->now, a->rx_len, x->lb, a->eof, a->closed, a->err,
+		    weir_tcp_state_name(ia.state), ia.cwnd, ia.snd_wnd, ia.unacked, ia.queued,
+		    ia.rto_ms, b->rx_len, x->la, b->eof, b->closed, b->err,
+		    weir_tcp_state_name(ib.state), ib.cwnd, ib.snd_wnd, ib.unacked, ib.queued,
+		    ib.rto_ms);
+	fail();
+}
+
+/* Send @la bytes A->B and @lb bytes B->A, with FIN after them, and check every byte. */
+static void bulk(struct th *h, struct th_conn *a, struct th_conn *b, size_t la, size_t lb,
+		 uint64_t max_ms)
+{
+	struct xfer x = { a, b, la, lb };
+
+	th_source(a, data_a, la, true);
+	th_source(b, data_b, lb, true);
+	if (!th_run_until(h, max_ms, xfer_done, &x))
+		xfer_fail(h, &x);
+	assert_memory_equal(b->rx, data_a, la);
+	assert_memory_equal(a->rx, data_b, lb);
+}
+
+/* Both ends closed (after TIME_WAIT on the side that closed first). */
+static bool both_closed(struct th *h, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)h;
+	return x->a->closed && x->b->closed;
+}
+
+static void test_handshake_and_options(void **state)
+{
+	struct weir_tcp_params pa, pb;
+	struct weir_tcp_info ia, ib;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	th_default_params(&pa);
+	th_default_params(&pb);
+	pb.mss = 1000;
+	pa.rcvbuf = 1 << 20; /* needs a shift of 5 */
+	assert_int_equal(th_init(&h, &pa, &pb, 1), 0);
+	a = open_pair(&h, 40000, &b);
+	weir_tcp_info(a->c, &ia);
+	weir_tcp_info(b->c, &ib);
+	assert_int_equal(ia.state, WEIR_TCP_ESTABLISHED);
+	assert_int_equal(ib.state, WEIR_TCP_ESTABLISHED);
+	/* MSS: the smaller of the two, less the 12 bytes of timestamps. */
+	assert_int_equal(ia.mss, 1000 - 12);
+	assert_int_equal(ib.mss, 1000 - 12);
+	assert_true(ia.ts && ib.ts && ia.sack && ib.sack);
+	assert_int_equal(ia.rcv_wscale, 5);
+	assert_int_equal(ib.snd_wscale, 5);
+	assert_int_equal(ib.rcv_wscale, 2);
+	assert_int_equal(ia.snd_wscale, 2);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->active_opens, 1);
+	assert_int_equal(weir_tcp_stats(h.side[1].s)->passive_opens, 1);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->states[WEIR_TCP_ESTABLISHED], 1);
+	/* And the other way: B opens to A's listener. */
+	{
+		struct th_conn *r = th_connect(&h, 1, 50000, 80), *l;
+
+		assert_non_null(r);
+		th_run(&h, 20);
+		l = th_accepted(&h, 0, 50000);
+		assert_non_null(l);
+		assert_int_equal(r->established, 1);
+		assert_int_equal(l->established, 1);
+		weir_tcp_info(l->c, &ia);
+		assert_int_equal(ia.mss, 1000 - 12);
+		assert_int_equal(ia.snd_wscale, 2);
+		assert_int_equal(weir_tcp_stats(h.side[0].s)->passive_opens, 1);
+	}
+	fini(&h);
+
+	/* B offers nothing: no option is used either way. */
+	th_default_params(&pb);
+	pb.features = WEIR_TCP_NO_WSCALE | WEIR_TCP_NO_SACK | WEIR_TCP_NO_TIMESTAMPS;
+	assert_int_equal(th_init(&h, NULL, &pb, 2), 0);
+	a = open_pair(&h, 40001, &b);
+	weir_tcp_info(a->c, &ia);
+	weir_tcp_info(b->c, &ib);
+	assert_false(ia.ts || ib.ts || ia.sack || ib.sack);
+	assert_int_equal(ia.snd_wscale, 0xff);
+	assert_int_equal(ib.rcv_wscale, 0xff);
+	assert_int_equal(ia.mss, 1460);
+	fini(&h);
+}
+
+static void test_bulk_clean(void **state)
+{
+	struct th_conn *a, *b;
+	struct th h;
+	struct xfer x;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 3), 0);
+	a = open_pair(&h, 40002, &b);
+	bulk(&h, a, b, BULK, BULK / 2, 120000);
+	assert_int_equal(h.rexmit_bytes[0] + h.rexmit_bytes[1], 0);
+	/* Both closed: B's FIN came after A's, so A ends after TIME_WAIT... */
+	x.a = a;
+	x.b = b;
+	assert_true(th_run_until(&h, 200000, both_closed, &x));
+	assert_int_equal(a->err, 0);
+	assert_int_equal(b->err, 0);
+	fini(&h);
+}
+
+/* 5% loss both ways with congestion control @cc: every byte arrives, with retransmissions. */
+static void lossy(uint8_t cc, uint64_t seed)
+{
+	struct weir_tcp_params p;
+	struct th_conn *a, *b;
+	struct th h;
+
+	th_default_params(&p);
+	p.cc = cc;
+	assert_int_equal(th_init(&h, &p, &p, seed), 0);
+	a = open_pair(&h, 40003, &b);
+	h.drop = 0.05;
+	bulk(&h, a, b, BULK / 2, BULK / 4, 600000);
+	assert_true(h.rexmit_bytes[0] > 0 && h.rexmit_bytes[1] > 0);
+	assert_true(weir_tcp_stats(h.side[0].s)->fast_retrans > 0);
+	assert_true(weir_tcp_stats(h.side[1].s)->sack_blocks_in > 0);
+	h.drop = 0;
+	th_run(&h, 200000);
+	assert_true(a->closed && b->closed);
+	fini(&h);
+}
+
+static void test_bulk_lossy_newreno(void **state)
+{
+	(void)state;
+	lossy(WEIR_TCP_CC_NEWRENO, 4);
+}
+
+static void test_bulk_lossy_cubic(void **state)
+{
+	(void)state;
+	lossy(WEIR_TCP_CC_CUBIC, 5);
+}
+
+/* Without SACK, NewReno's partial ACKs repair the losses. */
+static void test_bulk_lossy_no_sack(void **state)
+{
+	struct weir_tcp_params p;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	th_default_params(&p);
+	p.features = WEIR_TCP_NO_SACK | WEIR_TCP_NO_TIMESTAMPS;
+	assert_int_equal(th_init(&h, &p, &p, 6), 0);
+	a = open_pair(&h, 40004, &b);
+	h.drop = 0.03;
+	bulk(&h, a, b, BULK / 4, BULK / 8, 600000);
+	assert_int_equal(weir_tcp_stats(h.side[1].s)->sack_blocks_in, 0);
+	h.drop = 0;
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Reordering, duplication and frames cut in two mbufs at random points. */
+static void test_bulk_reorder_dup(void **state)
+{
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 7), 0);
+	a = open_pair(&h, 40005, &b);
+	h.reorder = 0.1;
+	h.jitter_ms = 4;
+	h.dup = 0.05;
+	h.split = true;
+	h.drop = 0.01;
+	bulk(&h, a, b, BULK / 2, BULK / 2, 600000);
+	assert_true(weir_tcp_stats(h.side[1].s)->ooo_segs > 0);
+	h.reorder = h.dup = h.drop = 0;
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Tiny receive buffer, a reader that stops: zero window, persist probes, then it resumes. */
+static void test_zero_window_persist(void **state)
+{
+	struct weir_tcp_params pb;
+	const struct weir_tcp_stats *sa;
+	struct weir_tcp_info ib;
+	struct th_conn *a, *b;
+	struct xfer x;
+	struct th h;
+	uint64_t probes;
+
+	(void)state;
+	th_default_params(&pb);
+	pb.rcvbuf = 16 * 1024;
+	assert_int_equal(th_init(&h, NULL, &pb, 8), 0);
+	a = open_pair(&h, 40006, &b);
+	b->no_read = true;
+	th_source(a, data_a, 512 * 1024, true);
+	th_source(b, data_b, 0, true);
+	th_run(&h, 1000);
+	weir_tcp_info(b->c, &ib);
+	assert_int_equal(ib.rcv_wnd, 0);
+	assert_int_equal(weir_tcp_recv_avail(b->c), 16 * 1024);
+	sa = weir_tcp_stats(h.side[0].s);
+	th_run(&h, 20000);
+	probes = sa->zero_window_probes;
+	/* Back-off: 200 ms doubling from the first probe, so about 7 in 20 s, not 100. */
+	assert_true(probes >= 4 && probes <= 10);
+	assert_int_equal(a->closed, 0);
+	/* The reader comes back, in small bites (splitting mbufs). */
+	b->no_read = false;
+	b->read_max = 777;
+	th_drain(b);
+	x.a = a;
+	x.b = b;
+	x.la = 512 * 1024;
+	x.lb = 0;
+	assert_true(th_run_until(&h, 300000, xfer_done, &x));
+	assert_memory_equal(b->rx, data_a, 512 * 1024);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Drop the first transmission of the data segments listed in arg (by index). */
+struct holes {
+	uint32_t base;
+	uint32_t mss;
+	int idx[4];
+	bool done[4];
+	int n;
+};
+
+static bool drop_holes(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct holes *ho = arg;
+	int i;
+
+	(void)h;
+	if (from != 0)
+		return false;
+	if (p->flags & RTE_TCP_SYN_FLAG) {
+		ho->base = p->seq + 1;
+		return false;
+	}
+	for (i = 0; i < ho->n; i++)
+		if (!ho->done[i] && p->len > 0 && p->seq == ho->base + ho->idx[i] * ho->mss) {
+			ho->done[i] = true;
+			return true;
+		}
+	return false;
+}
+
+/* SACK recovery retransmits the holes and nothing else, without a timeout. */
+static void test_sack_retransmits_holes_only(void **state)
+{
+	struct holes ho = { .mss = 1448, .idx = { 30, 31, 50, 70 }, .n = 4 };
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 9), 0);
+	h.filter = drop_holes;
+	h.filter_arg = &ho;
+	a = open_pair(&h, 40007, &b);
+	bulk(&h, a, b, 1 << 20, 0, 60000);
+	assert_true(ho.done[0] && ho.done[1] && ho.done[2] && ho.done[3]);
+	assert_int_equal(h.rexmit_bytes[0], 4 * 1448);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->rto_expiries, 0);
+	assert_true(weir_tcp_stats(h.side[0].s)->fast_retrans >= 1);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->retrans_segs, 4);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Record when side 0 sent frames matching, and drop them all while @drop. */
+struct times {
+	uint64_t t[32];
+	int n;
+	bool syn_only, data_only, drop;
+	int drop_first; /* drop the first n matching frames (when !drop) */
+};
+
+static bool record_times(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct times *tm = arg;
+	bool match;
+
+	if (from != 0)
+		return tm->drop && !tm->syn_only && !tm->data_only;
+	match = (tm->syn_only && (p->flags & RTE_TCP_SYN_FLAG)) || (tm->data_only && p->len > 0);
+	if (!match)
+		return false;
+	if (tm->n < 32)
+		tm->t[tm->n] = h->now;
+	tm->n++;
+	return tm->drop || tm->n <= tm->drop_first;
+}
+
+/* SYN retransmissions: 1 s, doubling, capped at rto_max; then ETIMEDOUT. */
+static void test_syn_rto_backoff(void **state)
+{
+	struct weir_tcp_params pa;
+	struct times tm = { .syn_only = true, .drop = true };
+	struct th_conn *a;
+	struct th h;
+
+	(void)state;
+	th_default_params(&pa);
+	pa.syn_retries = 4;
+	pa.rto_max_ms = 3000;
+	assert_int_equal(th_init(&h, &pa, NULL, 10), 0);
+	h.filter = record_times;
+	h.filter_arg = &tm;
+	a = th_connect(&h, 0, 40008, 80);
+	th_run(&h, 20000);
+	assert_int_equal(tm.n, 5);
+	assert_int_equal(tm.t[1] - tm.t[0], 1000);
+	assert_int_equal(tm.t[2] - tm.t[1], 2000);
+	assert_int_equal(tm.t[3] - tm.t[2], 3000);
+	assert_int_equal(tm.t[4] - tm.t[3], 3000);
+	assert_int_equal(a->closed, 1);
+	assert_int_equal(a->err, ETIMEDOUT);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->attempt_fails, 1);
+	fini(&h);
+}
+
+/* Data RTO: doubling back-off; Karn: no sample from a retransmission, back-off kept. */
+static void test_data_rto_karn(void **state)
+{
+	struct weir_tcp_params p;
+	struct times tm = { .data_only = true, .drop_first = 3 };
+	struct weir_tcp_info i1, i2;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	th_default_params(&p);
+	p.features = WEIR_TCP_NO_TIMESTAMPS;
+	assert_int_equal(th_init(&h, &p, &p, 11), 0);
+	a = open_pair(&h, 40009, &b);
+	weir_tcp_info(a->c, &i1);
+	assert_int_equal(i1.rto_ms, 200);
+	h.filter = record_times;
+	h.filter_arg = &tm;
+	th_source(a, data_a, 1000, false);
+	th_run(&h, 3000);
+	assert_int_equal(tm.n, 4);
+	assert_int_equal(tm.t[1] - tm.t[0], 200);
+	assert_int_equal(tm.t[2] - tm.t[1], 400);
+	assert_int_equal(tm.t[3] - tm.t[2], 800);
+	assert_int_equal(b->rx_len, 1000);
+	weir_tcp_info(a->c, &i2);
+	assert_int_equal(i2.srtt_us, i1.srtt_us); /* Karn: no sample */
+	assert_int_equal(i2.rto_ms, 1600);        /* the back-off stays */
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->rto_expiries, 3);
+	/* New data acknowledged without retransmission: a sample, the back-off ends. */
+	th_source(a, data_a, 2000, false);
+	th_run(&h, 100);
+	weir_tcp_info(a->c, &i2);
+	assert_int_equal(i2.rto_ms, 200);
+	/* Then data_retries timeouts in a row end it. */
+	tm.drop = true;
+	th_source(a, data_a, 100, false);
+	th_run(&h, 2000000);
+	assert_int_equal(a->err, ETIMEDOUT);
+	assert_int_equal(tm.n, 4 + 2 + 1 + 15);
+	fini(&h);
+}
+
+/* Sequence numbers wrap (both ISNs just below 2^32) during a transfer. */
+static void test_seq_wrap(void **state)
+{
+	struct weir_tcp_params pa, pb;
+	struct weir_tcp_stack tmp;
+	uint32_t la = htonl(0x0a000001), lb = htonl(0x0a000002), ha, hb, target;
+	struct th_conn *a, *b;
+	struct th h;
+	uint64_t start_us;
+	uint32_t k;
+
+	(void)state;
+	th_default_params(&pa);
+	th_default_params(&pb);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.p = pa;
+	tcp_keys_init(&tmp);
+	ha = tcp_isn(&tmp, la, htons(40011), lb, htons(80));
+	/* A's ISN 200 KB below the wrap at the start time. */
+	target = (uint32_t)(0 - 200 * 1024u);
+	start_us = 4ull * (uint32_t)(target - ha);
+	/* Find a secret for B whose ISN (5 ms later) lands 100-300 KB below the wrap. */
+	for (k = 0;; k++) {
+		uint32_t isn;
+
+		pb.cookie_secret[0] = k;
+		tmp.p = pb;
+		tcp_keys_init(&tmp);
+		hb = tcp_isn(&tmp, lb, htons(80), la, htons(40011));
+		isn = hb + (uint32_t)((start_us + 5000) >> 2);
+		if ((uint32_t)(0 - isn) > 100 * 1024 && (uint32_t)(0 - isn) < 300 * 1024)
+			break;
+	}
+	assert_int_equal(th_init(&h, &pa, &pb, 12), 0);
+	/* Move both fake clocks to start_us (in whole ms; the ISNs move by <250). */
+	h.now = start_us / 1000;
+	weir_tw_init(&h.side[0].tw, h.now);
+	weir_tw_init(&h.side[1].tw, h.now);
+	weir_tcp_clock(h.side[0].s, th_tsc(h.now));
+	weir_tcp_clock(h.side[1].s, th_tsc(h.now));
+	a = open_pair(&h, 40011, &b);
+	h.drop = 0.02;
+	bulk(&h, a, b, BULK / 4, BULK / 4, 600000);
+	assert_true(h.hi_seq[0] < 1u << 20 && h.hi_seq[1] < 1u << 20); /* wrapped */
+	h.drop = 0;
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Half-close: after one side's FIN, the other direction still flows, both ways. */
+static void test_half_close(void **state)
+{
+	struct th_conn *a, *b;
+	struct th h;
+	int round;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 13), 0);
+	for (round = 0; round < 2; round++) {
+		struct th_conn *first, *second;
+		struct xfer x;
+
+		a = open_pair(&h, (uint16_t)(40012 + round), &b);
+		first = round == 0 ? a : b;
+		second = round == 0 ? b : a;
+		th_source(first, data_a, 10000, true);
+		th_run(&h, 200);
+		assert_true(second->eof);
+		assert_int_equal(weir_tcp_state(first->c), WEIR_TCP_FIN_WAIT_2);
+		assert_int_equal(weir_tcp_state(second->c), WEIR_TCP_CLOSE_WAIT);
+		/* The other way still works, for a while, then closes too. */
+		th_source(second, data_b, 300000, false);
+		th_run(&h, 2000);
+		assert_int_equal(first->rx_len, 300000);
+		assert_memory_equal(first->rx, data_b, 300000);
+		weir_tcp_shutdown(second->c);
+		x.a = a;
+		x.b = b;
+		assert_true(th_run_until(&h, 200000, both_closed, &x));
+		assert_int_equal(first->err, 0);
+		assert_int_equal(second->err, 0);
+		assert_int_equal(second->rx_len, 10000);
+	}
+	fini(&h);
+}
+
+/* Simultaneous close: both FINs cross, both ends go through CLOSING and TIME_WAIT. */
+static void test_simultaneous_close(void **state)
+{
+	struct weir_tcp_params p;
+	struct th_conn *a, *b;
+	struct th h;
+	struct xfer x;
+
+	(void)state;
+	th_default_params(&p);
+	p.time_wait_ms = 2000;
+	assert_int_equal(th_init(&h, &p, &p, 29), 0);
+	a = open_pair(&h, 40060, &b);
+	weir_tcp_shutdown(a->c);
+	weir_tcp_shutdown(b->c);
+	assert_int_equal(weir_tcp_state(a->c), WEIR_TCP_FIN_WAIT_1);
+	th_run(&h, 6);
+	assert_int_equal(weir_tcp_state(a->c), WEIR_TCP_CLOSING);
+	assert_int_equal(weir_tcp_state(b->c), WEIR_TCP_CLOSING);
+	th_run(&h, 10);
+	assert_int_equal(weir_tcp_state(a->c), WEIR_TCP_TIME_WAIT);
+	assert_int_equal(weir_tcp_state(b->c), WEIR_TCP_TIME_WAIT);
+	x.a = a;
+	x.b = b;
+	assert_true(th_run_until(&h, 2100, both_closed, &x));
+	assert_int_equal(a->err, 0);
+	assert_int_equal(b->err, 0);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->states[WEIR_TCP_TIME_WAIT], 0);
+	fini(&h);
+}
+
+/* An abort mid-transfer: the peer sees ECONNRESET. */
+static void test_rst_mid_transfer(void **state)
+{
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 14), 0);
+	a = open_pair(&h, 40014, &b);
+	th_source(a, data_a, BULK, true);
+	th_run(&h, 50);
+	assert_true(b->rx_len > 0);
+	weir_tcp_abort(b->c);
+	assert_int_equal(b->closed, 1);
+	assert_int_equal(b->err, ECONNABORTED);
+	th_run(&h, 100);
+	assert_int_equal(a->closed, 1);
+	assert_int_equal(a->err, ECONNRESET);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->estab_resets, 1);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->rst_in, 1);
+	fini(&h);
+}
+
+/* SYN cookies always: the handshake, options back from the TSecr; forged and old ACKs. */
+static void test_syncookies_always(void **state)
+{
+	struct weir_tcp_params pb;
+	const struct weir_tcp_stats *sb;
+	struct weir_tcp_info ib;
+	struct th_conn *a, *b;
+	struct th h;
+	uint8_t opts[12] = { 1, 1, 8, 10 };
+
+	(void)state;
+	th_default_params(&pb);
+	pb.syncookies = WEIR_TCP_COOKIES_ALWAYS;
+	assert_int_equal(th_init(&h, NULL, &pb, 15), 0);
+	sb = weir_tcp_stats(h.side[1].s);
+	a = open_pair(&h, 40015, &b);
+	assert_int_equal(sb->syncookies_sent, 1);
+	assert_int_equal(sb->syncookies_ok, 1);
+	assert_int_equal(sb->states[WEIR_TCP_SYN_RCVD], 0);
+	weir_tcp_info(b->c, &ib);
+	assert_true(ib.ts && ib.sack);
+	assert_int_equal(ib.snd_wscale, 2); /* A's shift, carried by the TSecr */
+	assert_int_equal(ib.rcv_wscale, 2);
+	assert_int_equal(ib.mss, 1460 - 12);
+	bulk(&h, a, b, 300000, 300000, 60000);
+	/* A forged ACK, with and without timestamps: RST, counted. */
+	th_inject(&h, 1, htonl(0x0a000001), 40016, 80, 12345, 0xdeadbeef, RTE_TCP_ACK_FLAG, 1000,
+		  NULL, 0, NULL, 0);
+	th_inject(&h, 1, htonl(0x0a000001), 40017, 80, 12345, 0xfeedbeef, RTE_TCP_ACK_FLAG, 1000,
+		  opts, 12, NULL, 0);
+	assert_int_equal(sb->syncookies_failed, 2);
+	th_run(&h, 20);
+	assert_true(sb->rst_out >= 2);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* A cookie older than a few minutes fails. */
+struct cap_synack {
+	uint32_t seq, ack;
+	bool seen;
+	bool drop_acks;
+};
+
+static bool capture_synack(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct cap_synack *cs = arg;
+
+	(void)h;
+	if (from == 1 && (p->flags & RTE_TCP_SYN_FLAG) && (p->flags & RTE_TCP_ACK_FLAG)) {
+		cs->seq = p->seq;
+		cs->ack = p->ack;
+		cs->seen = true;
+	}
+	return from == 0 && cs->drop_acks && !(p->flags & RTE_TCP_SYN_FLAG);
+}
+
+static void test_syncookie_expires(void **state)
+{
+	struct weir_tcp_params pb;
+	const struct weir_tcp_stats *sb;
+	struct cap_synack cs = { .drop_acks = true };
+	struct th h;
+
+	(void)state;
+	th_default_params(&pb);
+	pb.syncookies = WEIR_TCP_COOKIES_ALWAYS;
+	pb.features = WEIR_TCP_NO_TIMESTAMPS;
+	assert_int_equal(th_init(&h, &pb, &pb, 16), 0);
+	sb = weir_tcp_stats(h.side[1].s);
+	h.filter = capture_synack;
+	h.filter_arg = &cs;
+	th_connect(&h, 0, 40018, 80);
+	th_run(&h, 20);
+	assert_true(cs.seen);
+	/* Replayed 5 minutes later, the right ACK no longer opens anything. */
+	h.side[0].listening = false;
+	th_run(&h, 300000);
+	th_inject(&h, 1, htonl(0x0a000001), 40018, 80, cs.ack, cs.seq + 1, RTE_TCP_ACK_FLAG, 1000,
+		  NULL, 0, NULL, 0);
+	assert_int_equal(sb->syncookies_ok, 0);
+	assert_true(sb->syncookies_failed >= 1);
+	/* The same ACK in time does. */
+	cs.seen = false;
+	th_connect(&h, 0, 40019, 80);
+	th_run(&h, 20);
+	assert_true(cs.seen);
+	th_inject(&h, 1, htonl(0x0a000001), 40019, 80, cs.ack, cs.seq + 1, RTE_TCP_ACK_FLAG, 1000,
+		  NULL, 0, NULL, 0);
+	assert_int_equal(sb->syncookies_ok, 1);
+	h.filter = NULL;
+	th_run(&h, 400000);
+	fini(&h);
+}
+
+/* Drop A's ACKs on the ports given, so B's SYN_RCVD connections stay there. */
+static bool drop_acks_of(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	const bool *on = arg;
+
+	(void)h;
+	return *on && from == 0 && !(p->flags & RTE_TCP_SYN_FLAG) &&
+	       (p->sport == 41001 || p->sport == 41002);
+}
+
+/* In auto mode a full SYN backlog switches to cookies; every connection completes. */
+static void test_backlog_overflow_cookies(void **state)
+{
+	struct weir_tcp_params pb;
+	const struct weir_tcp_stats *sb;
+	struct th_conn *c[4];
+	bool on = true;
+	struct th h;
+	int i;
+
+	(void)state;
+	th_default_params(&pb);
+	pb.syn_backlog = 2;
+	assert_int_equal(th_init(&h, NULL, &pb, 17), 0);
+	sb = weir_tcp_stats(h.side[1].s);
+	h.filter = drop_acks_of;
+	h.filter_arg = &on;
+	for (i = 0; i < 4; i++) {
+		c[i] = th_connect(&h, 0, (uint16_t)(41001 + i), 80);
+		th_run(&h, 20);
+	}
+	assert_int_equal(sb->states[WEIR_TCP_SYN_RCVD], 2);
+	assert_int_equal(h.side[1].lis.syn_rcvd, 2);
+	assert_int_equal(sb->syncookies_sent, 2);
+	assert_int_equal(sb->syncookies_ok, 2);
+	assert_int_equal(sb->states[WEIR_TCP_ESTABLISHED], 2);
+	on = false;
+	th_run(&h, 3000);
+	assert_int_equal(sb->states[WEIR_TCP_ESTABLISHED], 4);
+	assert_int_equal(h.side[1].lis.syn_rcvd, 0);
+	for (i = 0; i < 4; i++) {
+		struct th_conn *s = th_accepted(&h, 1, (uint16_t)(41001 + i));
+
+		assert_non_null(s);
+		th_source(c[i], data_a, 50000, true);
+		th_source(s, data_b, 50000, true);
+	}
+	th_run(&h, 3000);
+	for (i = 0; i < 4; i++) {
+		struct th_conn *s = th_accepted(&h, 1, (uint16_t)(41001 + i));
+
+		assert_int_equal(s->rx_len, 50000);
+		assert_int_equal(c[i]->rx_len, 50000);
+		assert_memory_equal(s->rx, data_a, 50000);
+	}
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* The server closes first, sits in TIME_WAIT; the client's new SYN reuses the 4-tuple. */
+static void test_time_wait_reuse(void **state)
+{
+	struct th_conn *a, *b, *a2, *b2;
+	struct th h;
+	int i;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 18), 0);
+	a = open_pair(&h, 40020, &b);
+	th_source(b, data_b, 20000, true);
+	th_run(&h, 100);
+	assert_true(a->eof);
+	weir_tcp_close(a->c);
+	th_run(&h, 100);
+	assert_int_equal(a->closed, 1);
+	assert_int_equal(weir_tcp_state(b->c), WEIR_TCP_TIME_WAIT);
+	th_run(&h, 1000);
+	/* Same port again: lands on B's TIME_WAIT connection. */
+	a2 = th_connect(&h, 0, 40020, 80);
+	for (i = 0; i < 100; i++)
+		th_step(&h);
+	assert_int_equal(b->closed, 1);
+	assert_int_equal(b->err, 0);
+	assert_int_equal(weir_tcp_stats(h.side[1].s)->time_wait_reused, 1);
+	assert_int_equal(a2->established, 1);
+	b2 = NULL;
+	for (i = 0; i < TH_CONNS; i++)
+		if (h.side[1].conns[i].used && h.side[1].conns[i].c != NULL)
+			b2 = &h.side[1].conns[i];
+	assert_non_null(b2);
+	assert_int_equal(b2->established, 1);
+	bulk(&h, a2, b2, 100000, 100000, 10000);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Drop everything B sends while *arg. */
+static bool drop_from_b(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	const bool *on = arg;
+
+	(void)h;
+	(void)p;
+	return *on && from == 1;
+}
+
+/* Keepalive: probes on an idle connection; unanswered, they end it with ETIMEDOUT. */
+static void test_keepalive(void **state)
+{
+	struct weir_tcp_params pa;
+	const struct weir_tcp_stats *sa;
+	struct th_conn *a, *b;
+	bool on = false;
+	struct th h;
+	uint64_t t0;
+
+	(void)state;
+	th_default_params(&pa);
+	pa.keepalive_ms = 2000;
+	pa.keepalive_intvl_ms = 500;
+	pa.keepalive_probes = 3;
+	assert_int_equal(th_init(&h, &pa, NULL, 19), 0);
+	sa = weir_tcp_stats(h.side[0].s);
+	h.filter = drop_from_b;
+	h.filter_arg = &on;
+	a = open_pair(&h, 40021, &b);
+	th_run(&h, 5000);
+	assert_int_equal(sa->keepalive_probes, 2); /* at 2 s and 4 s of idleness, answered */
+	assert_int_equal(a->closed, 0);
+	on = true;
+	t0 = h.now;
+	while (!a->closed && h.now - t0 < 10000)
+		th_step(&h);
+	assert_int_equal(a->err, ETIMEDOUT);
+	/* The last answered probe came at most 2 s before: 2 s + 3 probes * 0.5 s + 0.5 s. */
+	assert_true(h.now - t0 <= 2000 + 4 * 500);
+	assert_int_equal(sa->keepalive_probes, 2 + 3);
+	assert_int_equal(sa->timeouts, 1);
+	on = false;
+	th_run(&h, 100);
+	assert_int_equal(b->closed, 1); /* the RST reached B */
+	assert_int_equal(b->err, ECONNRESET);
+	fini(&h);
+}
+
+/* max_conns: the next SYN is refused with RST (ECONNREFUSED on the client). */
+static void test_max_conns(void **state)
+{
+	struct weir_tcp_params pb;
+	struct th_conn *c[3];
+	struct th h;
+	int i;
+
+	(void)state;
+	th_default_params(&pb);
+	pb.max_conns = 2;
+	assert_int_equal(th_init(&h, NULL, &pb, 20), 0);
+	for (i = 0; i < 3; i++)
+		c[i] = th_connect(&h, 0, (uint16_t)(40030 + i), 80);
+	th_run(&h, 50);
+	assert_int_equal(c[0]->established, 1);
+	assert_int_equal(c[1]->established, 1);
+	assert_int_equal(c[2]->closed, 1);
+	assert_int_equal(c[2]->err, ECONNREFUSED);
+	assert_int_equal(weir_tcp_stats(h.side[1].s)->conns_refused, 1);
+	/* And passive_new() may refuse too. */
+	h.side[1].refuse = true;
+	weir_tcp_abort(c[0]->c);
+	th_run(&h, 50);
+	c[0] = th_connect(&h, 0, 40040, 80);
+	th_run(&h, 50);
+	assert_int_equal(c[0]->err, ECONNREFUSED);
+	assert_int_equal(weir_tcp_stats(h.side[1].s)->conns_refused, 2);
+	fini(&h);
+}
+
+/* ---- crafted segments against side 0 alone ---- */
+
+#define PEER_ADDR htonl(0x0a000009)
+
+struct peer {
+	struct th *h;
+	uint16_t port;
+	uint32_t snd;     /* our next sequence number */
+	uint32_t rcv;     /* the stack's next one */
+	uint32_t ts, ecr; /* our TSval clock, the stack's last TSval */
+	bool ts_on;
+	struct th_conn *tc;
+};
+
+static unsigned int peer_ts_opts(struct peer *p, uint8_t *o)
+{
+	uint32_t v = htonl(p->ts), e = htonl(p->ecr);
+
+	if (!p->ts_on)
+		return 0;
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	memcpy(o + 4, &v, 4);
+	memcpy(o + 8, &e, 4);
+	return 12;
+}
+
+static void peer_send(struct peer *p, uint8_t flags, uint32_t seq, const void *data,
+		      unsigned int len, uint16_t win)
+{
+	uint8_t o[12];
+	unsigned int ol = peer_ts_opts(p, o);
+
+	th_inject(p->h, 0, PEER_ADDR, p->port, 80, seq, p->rcv, flags, win, o, ol, data, len);
+}
+
+/* The next frame side 0 sent, parsed; false when none. */
+static bool take_pkt(struct th *h, struct th_pkt *pk, struct th_opts *o)
+{
+	struct rte_mbuf *m = th_take(h, 0);
+
+	if (m == NULL)
+		return false;
+	assert_true(th_parse(m, pk));
+	assert_true(pk->csum_ok);
+	rte_pktmbuf_free(m);
+	th_parse_opts(pk, o);
+	return true;
+}
+
+/* Open a connection from the crafted peer to side 0 (capture mode) and check the SYN-ACK. */
+static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
+{
+	uint8_t o[20];
+	unsigned int ol;
+	struct th_pkt pk;
+	struct th_opts po;
+	uint32_t iss = 0xfffffff0u; /* wraps right away */
+
+	memset(p, 0, sizeof(*p));
+	p->h = h;
+	p->port = port;
+	p->ts = 5000;
+	p->ts_on = ts;
+	h->side[0].capture = true;
+	ol = tcp_opts_syn(o, 1400, 7, true, ts, p->ts, 0);
+	th_inject(h, 0, PEER_ADDR, port, 80, iss, 0, RTE_TCP_SYN_FLAG, 65535, o, ol, NULL, 0);
+	assert_true(take_pkt(h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(pk.ack, iss + 1);
+	assert_int_equal(pk.win, 65535);
+	assert_true(pk.df);
+	assert_int_equal(pk.ttl, 64);
+	assert_int_equal(po.mss, 1460);
+	assert_int_equal(po.ws, 2);
+	assert_true(po.sack_ok);
+	assert_int_equal(po.ts, ts);
+	if (ts)
+		assert_int_equal(po.tsecr, p->ts);
+	p->snd = iss + 1;
+	p->rcv = pk.seq + 1;
+	p->ecr = po.tsval;
+	p->ts++;
+	peer_send(p, RTE_TCP_ACK_FLAG, p->snd, NULL, 0, 1000);
+	p->tc = th_accepted(h, 0, port);
+	assert_non_null(p->tc);
+	assert_int_equal(p->tc->established, 1);
+	assert_false(take_pkt(h, &pk, &po)); /* nothing answers a pure ACK */
+}
+
+/* Delayed ACKs: one segment waits delack_ms, two get an ACK at once; out of order too. */
+static void test_crafted_delack_and_sack(void **state)
+{
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t buf[1400 * 4];
+	int i;
+
+	(void)state;
+	th_fill_random(buf, sizeof(buf), 21);
+	assert_int_equal(th_init(&h, NULL, NULL, 21), 0);
+	peer_open(&h, &p, 5555, true);
+	/*
+	 * The first segment read opens the window from the SYN-ACK's 65535 to 128 KiB: that
+	 * update goes at once.
+	 */
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, p.snd, buf, 1388, 1000);
+	p.snd += 1388;
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(pk.win, (128 * 1024) >> 2);
+	/* One full segment (1400 - 12 bytes) then: no ACK before 40 ms. */
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, p.snd, buf, 1388, 1000);
+	p.snd += 1388;
+	for (i = 0; i < 39; i++)
+		th_step(&h);
+	assert_false(take_pkt(&h, &pk, &po));
+	th_step(&h);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_ACK_FLAG);
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(pk.seq, p.rcv);
+	assert_int_equal(pk.len, 0);
+	assert_true(po.ts);
+	assert_int_equal(po.tsecr, p.ts);
+	/* Window: 128 KiB less what the owner has not read (it reads at once) >> 2. */
+	assert_int_equal(pk.win, (128 * 1024) >> 2);
+	/* Two full segments: ACK right after the second. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 1388, 1000);
+	p.snd += 1388;
+	assert_false(take_pkt(&h, &pk, &po));
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf + 1388, 1388, 1000);
+	p.snd += 1388;
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(po.nsack, 0);
+	/* A hole: the next segment out of order gets an ACK at once with its SACK block. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 1000, buf, 500, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(po.nsack, 1);
+	assert_int_equal(po.sack[0][0], p.snd + 1000);
+	assert_int_equal(po.sack[0][1], p.snd + 1500);
+	/* A second block; the most recent first. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 2000, buf, 100, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(po.nsack, 2);
+	assert_int_equal(po.sack[0][0], p.snd + 2000);
+	assert_int_equal(po.sack[1][0], p.snd + 1000);
+	/* Filling the first hole: ACK at once up to the second hole. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 1000, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd + 1500);
+	assert_int_equal(po.nsack, 1);
+	assert_int_equal(p.tc->rx_len, 1388 * 4 + 1500);
+	/* A duplicate of old data: an immediate ACK, nothing delivered twice. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 1000, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd + 1500);
+	assert_int_equal(p.tc->rx_len, 1388 * 4 + 1500);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/* PAWS: a segment with an older timestamp is dropped and answered by an ACK. */
+static void test_crafted_paws(void **state)
+{
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t buf[100] = { 0 };
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 22), 0);
+	peer_open(&h, &p, 5556, true);
+	p.ts = 10000;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 100, 1000);
+	p.snd += 100;
+	th_run(&h, 100);
+	th_drop_captured(&h, 0);
+	assert_int_equal(p.tc->rx_len, 100);
+	p.ts = 9999;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 100, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(po.tsecr, 10000);
+	assert_int_equal(p.tc->rx_len, 100);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->paws_drops, 1);
+	/* A newer one is taken. */
+	p.ts = 10001;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 100, 1000);
+	assert_int_equal(p.tc->rx_len, 200);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/* Window edges: the part beyond the right edge is trimmed; a segment wholly beyond it is
+ * dropped and answered by an ACK. */
+static void test_crafted_window_edges(void **state)
+{
+	struct weir_tcp_params pa;
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t buf[1000] = { 0 };
+
+	(void)state;
+	th_default_params(&pa);
+	pa.rcvbuf = 8192;
+	pa.features = WEIR_TCP_NO_WSCALE;
+	assert_int_equal(th_init(&h, &pa, NULL, 23), 0);
+	h.side[0].no_read = true;
+	/* no WS on our side: the check of po.ws in peer_open does not apply */
+	{
+		uint8_t o[20];
+		unsigned int ol = tcp_opts_syn(o, 1400, 7, true, true, 5000, 0);
+		uint32_t iss = 1000;
+
+		memset(&p, 0, sizeof(p));
+		p.h = &h;
+		p.port = 5557;
+		p.ts = 5001;
+		p.ts_on = true;
+		h.side[0].capture = true;
+		th_inject(&h, 0, PEER_ADDR, p.port, 80, iss, 0, RTE_TCP_SYN_FLAG, 65535, o, ol,
+			  NULL, 0);
+		assert_true(take_pkt(&h, &pk, &po));
+		assert_int_equal(po.ws, -1);
+		assert_int_equal(pk.win, 8192);
+		p.snd = iss + 1;
+		p.rcv = pk.seq + 1;
+		p.ecr = po.tsval;
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+		p.tc = th_accepted(&h, 0, p.port);
+		assert_non_null(p.tc);
+	}
+	/* Straddling the right edge (8192): out of order, only [8000, 8192) is kept. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 8000, buf, 1000, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(po.nsack, 1);
+	assert_int_equal(po.sack[0][0], p.snd + 8000);
+	assert_int_equal(po.sack[0][1], p.snd + 8192);
+	/* Wholly beyond: dropped, ACKed, the SACK unchanged. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 8192 + 10, buf, 100, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(po.sack[0][1], p.snd + 8192);
+	/* In order, straddling the edge from rcv_nxt: trimmed to the window. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 1000, 1000);
+	p.snd += 1000;
+	assert_int_equal(weir_tcp_recv_avail(p.tc->c), 1000);
+	th_drop_captured(&h, 0);
+	{
+		uint8_t big[8000] = { 0 };
+		int k;
+
+		for (k = 0; k < 7; k++) {
+			peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, big, 1000, 1000);
+			p.snd += 1000;
+		}
+		/* 8000 now held: the window is 192 bytes, then the SACKed 192 join. */
+		assert_int_equal(weir_tcp_recv_avail(p.tc->c), 8192);
+		th_drop_captured(&h, 0);
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 192, big, 500, 1000);
+		assert_true(take_pkt(&h, &pk, &po));
+		assert_int_equal(pk.ack, p.snd + 192);
+		assert_int_equal(pk.win, 0);
+	}
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/* RFC 5961: an in-window RST or SYN gets a challenge ACK; only the exact RST resets. */
+static void test_crafted_rfc5961(void **state)
+{
+	const struct weir_tcp_stats *sa;
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 24), 0);
+	sa = weir_tcp_stats(h.side[0].s);
+	peer_open(&h, &p, 5558, true);
+	peer_send(&p, RTE_TCP_RST_FLAG, p.snd + 100, NULL, 0, 0);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_ACK_FLAG);
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(sa->challenge_acks, 1);
+	assert_int_equal(p.tc->closed, 0);
+	/* Out of the window: silently dropped. */
+	peer_send(&p, RTE_TCP_RST_FLAG, p.snd + 1000000, NULL, 0, 0);
+	assert_false(take_pkt(&h, &pk, &po));
+	/* A SYN in the window: challenge ACK too. */
+	peer_send(&p, RTE_TCP_SYN_FLAG, p.snd + 10, NULL, 0, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_ACK_FLAG);
+	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(sa->challenge_acks, 2);
+	/* An ACK of data never sent: answered, dropped. */
+	p.rcv += 5000;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+	p.rcv -= 5000;
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, p.snd);
+	/* The exact RST. */
+	peer_send(&p, RTE_TCP_RST_FLAG, p.snd, NULL, 0, 0);
+	assert_int_equal(p.tc->closed, 1);
+	assert_int_equal(p.tc->err, ECONNRESET);
+	assert_int_equal(sa->rst_in, 1);
+	assert_int_equal(sa->states[WEIR_TCP_ESTABLISHED], 0);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/* The listener answers stray segments by RST as RFC 9293 says, and drops stray RSTs. */
+static void test_crafted_listener_rst(void **state)
+{
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t d[10] = { 0 };
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 25), 0);
+	h.side[0].capture = true;
+	th_inject(&h, 0, PEER_ADDR, 6000, 80, 100, 777, RTE_TCP_ACK_FLAG, 1000, NULL, 0, d, 10);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(pk.seq, 777);
+	th_inject(&h, 0, PEER_ADDR, 6000, 80, 100, 0, RTE_TCP_FIN_FLAG, 1000, NULL, 0, d, 10);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(pk.seq, 0);
+	assert_int_equal(pk.ack, 100 + 10 + 1);
+	th_inject(&h, 0, PEER_ADDR, 6000, 80, 100, 0, RTE_TCP_RST_FLAG, 1000, NULL, 0, NULL, 0);
+	assert_false(take_pkt(&h, &pk, &po));
+	/* A bad checksum is counted and dropped. */
+	fini(&h);
+}
+
+/*
+ * Sender SWS avoidance: a window far below half the largest one seen gets no segment
+ * until the persist timer, then one sub-MSS segment per timeout, not a stream of them.
+ */
+static void test_crafted_sender_sws(void **state)
+{
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	int i, n = 0;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 27), 0);
+	peer_open(&h, &p, 5559, true);
+	/* The window shrinks to 4 << 7 = 512 bytes (the largest seen: 128000). */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 4);
+	th_source(p.tc, data_a, 10000, false);
+	for (i = 0; i < 150; i++)
+		th_step(&h);
+	assert_false(take_pkt(&h, &pk, &po));
+	for (i = 0; i < 100; i++)
+		th_step(&h);
+	while (take_pkt(&h, &pk, &po)) {
+		assert_int_equal(pk.len, 512);
+		assert_int_equal(pk.seq, p.rcv);
+		n++;
+	}
+	assert_int_equal(n, 1);
+	/* Acknowledged with the same small window: the next one waits for the timer again. */
+	p.rcv += 512;
+	p.ecr = po.tsval;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 4);
+	assert_false(take_pkt(&h, &pk, &po));
+	/* A window of a full segment and more: sent at once, full-sized. */
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 100);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.len, 1400 - 12);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/* An empty pool: frames are not built (counted), timers try again, nothing is lost. */
+static void test_pool_exhaustion(void **state)
+{
+	static struct rte_mbuf *hog[TH_POOL_SIZE];
+	struct th_conn *a, *b;
+	unsigned int n = 0, i;
+	struct xfer x;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 30), 0);
+	a = open_pair(&h, 40070, &b);
+	th_source(a, data_a, 1 << 20, true);
+	th_source(b, data_b, 1 << 19, true);
+	th_run(&h, 20);
+	/* Take all but a handful of mbufs for two seconds. */
+	while (rte_mempool_avail_count(h.pool) > 8 && n < TH_POOL_SIZE) {
+		hog[n] = rte_pktmbuf_alloc(h.pool);
+		if (hog[n] == NULL)
+			break;
+		n++;
+	}
+	th_run(&h, 2000);
+	assert_true(weir_tcp_stats(h.side[0].s)->no_mbufs + weir_tcp_stats(h.side[1].s)->no_mbufs >
+		    0);
+	assert_int_equal(a->closed + b->closed, 0);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(hog[i]);
+	x.a = a;
+	x.b = b;
+	x.la = 1 << 20;
+	x.lb = 1 << 19;
+	if (!th_run_until(&h, 300000, xfer_done, &x))
+		xfer_fail(&h, &x);
+	assert_memory_equal(b->rx, data_a, 1 << 20);
+	assert_memory_equal(a->rx, data_b, 1 << 19);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* SYN-ACK retransmissions: 1 s, doubling; after synack_retries the attempt ends. */
+static void test_crafted_synack_retries(void **state)
+{
+	struct weir_tcp_params pa;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th_conn *tc;
+	uint64_t t[8];
+	int n = 0, i;
+	struct th h;
+	uint8_t o[20];
+	unsigned int ol = tcp_opts_syn(o, 1460, -1, false, false, 0, 0);
+
+	(void)state;
+	th_default_params(&pa);
+	pa.synack_retries = 2;
+	assert_int_equal(th_init(&h, &pa, NULL, 28), 0);
+	h.side[0].capture = true;
+	th_inject(&h, 0, PEER_ADDR, 6001, 80, 1234, 0, RTE_TCP_SYN_FLAG, 65535, o, ol, NULL, 0);
+	tc = th_accepted(&h, 0, 6001);
+	assert_non_null(tc);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->states[WEIR_TCP_SYN_RCVD], 1);
+	for (i = 0; i < 10000 && !tc->closed; i++) {
+		while (take_pkt(&h, &pk, &po)) {
+			assert_int_equal(pk.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+			assert_int_equal(po.mss, 1460);
+			assert_int_equal(po.ws, -1); /* not offered, not used */
+			assert_false(po.sack_ok || po.ts);
+			if (n < 8)
+				t[n] = h.now;
+			n++;
+		}
+		th_step(&h);
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(t[1] - t[0], 1000);
+	assert_int_equal(t[2] - t[1], 2000);
+	assert_int_equal(h.now - t[2], 4000);
+	assert_int_equal(tc->err, ETIMEDOUT);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->attempt_fails, 1);
+	assert_int_equal(h.side[0].lis.syn_rcvd, 0);
+	fini(&h);
+}
+
+/* FIN_WAIT_2 of a closed connection ends after fin_wait2_ms. */
+static void test_fin_wait2_timeout(void **state)
+{
+	struct weir_tcp_params pa;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	th_default_params(&pa);
+	pa.fin_wait2_ms = 3000;
+	assert_int_equal(th_init(&h, &pa, NULL, 26), 0);
+	a = open_pair(&h, 40050, &b);
+	weir_tcp_close(a->c);
+	th_run(&h, 100);
+	assert_int_equal(weir_tcp_state(a->c), WEIR_TCP_FIN_WAIT_2);
+	assert_true(b->eof);
+	th_run(&h, 3000);
+	assert_int_equal(a->closed, 1);
+	assert_int_equal(a->err, 0);
+	assert_int_equal(b->closed, 1); /* its RST reached B */
+	fini(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_handshake_and_options),
+		cmocka_unit_test(test_bulk_clean),
+		cmocka_unit_test(test_bulk_lossy_newreno),
+		cmocka_unit_test(test_bulk_lossy_cubic),
+		cmocka_unit_test(test_bulk_lossy_no_sack),
+		cmocka_unit_test(test_bulk_reorder_dup),
+		cmocka_unit_test(test_zero_window_persist),
+		cmocka_unit_test(test_sack_retransmits_holes_only),
+		cmocka_unit_test(test_syn_rto_backoff),
+		cmocka_unit_test(test_data_rto_karn),
+		cmocka_unit_test(test_seq_wrap),
+		cmocka_unit_test(test_half_close),
+		cmocka_unit_test(test_simultaneous_close),
+		cmocka_unit_test(test_rst_mid_transfer),
+		cmocka_unit_test(test_syncookies_always),
+		cmocka_unit_test(test_syncookie_expires),
+		cmocka_unit_test(test_backlog_overflow_cookies),
+		cmocka_unit_test(test_time_wait_reuse),
+		cmocka_unit_test(test_keepalive),
+		cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_crafted_delack_and_sack),
+		cmocka_unit_test(test_crafted_paws),
+		cmocka_unit_test(test_crafted_window_edges),
+		cmocka_unit_test(test_crafted_rfc5961),
+		cmocka_unit_test(test_crafted_listener_rst),
+		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_crafted_sender_sws),
+		cmocka_unit_test(test_crafted_synack_retries),
+		cmocka_unit_test(test_fin_wait2_timeout),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
