@@ -41,7 +41,7 @@ def weir_conf(lab, work):
 HAPROXY_CFG = """
 global
     nbthread 1
-    maxconn 200000
+    maxconn 9000
 defaults
     mode tcp
     timeout connect 5s

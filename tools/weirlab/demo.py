@@ -29,17 +29,20 @@ def on_signal(signum, frame):
 def usage(lab):
     cl = lab.ns_client
     return f"""
-Weir is running: VIP {lab.vip} port 80 -> nginx on {", ".join(s.ip for s in lab.servers)}.
+Weir is running: VIP {lab.vip} port 80 (full-NAT) and 8080 (TCP proxy) -> nginx on
+{", ".join(s.ip for s in lab.servers)}.
 
 Try, in another terminal (as root):
   ip netns exec {cl} ping -c3 {lab.weir_client_ip}      # Weir's own address
   ip netns exec {cl} ping -c3 {lab.vip}     # the VIP
   ip netns exec {cl} curl -s http://{lab.vip}/   # repeat: s1, s2, s3 take turns
+  ip netns exec {cl} curl -s http://{lab.vip}:8080/   # the same through Weir's TCP proxy
   echo "show info"  | socat - UNIX-CONNECT:{SOCKET}
   echo "show ports" | socat - UNIX-CONNECT:{SOCKET}
   echo "show neigh" | socat - UNIX-CONNECT:{SOCKET}
   echo "show stat"  | socat - UNIX-CONNECT:{SOCKET}   # HAProxy's CSV
   echo "show flows" | socat - UNIX-CONNECT:{SOCKET}
+  echo "show sess; show tcp" | socat - UNIX-CONNECT:{SOCKET}   # TCP-proxy sessions
   echo "set server web/s2 state drain" | socat - UNIX-CONNECT:{SOCKET}
 
 Press Ctrl-C to stop Weir and remove the demo network."""
