@@ -345,7 +345,31 @@ int weir_neigh_watch(struct weir_dp *dp, uint16_t port, uint32_t ip, uint64_t no
 	return 0;
 }
 
-/* Advance one entry's state machine; see docs/neigh.md for the rules. */
+/*
+ * @e gave no answer to its probes: FAILED. Watched neighbours are retried after a pause,
+ * others are forgotten then. @why, when given, is logged ("10.1.0.11 @why ARP").
+ */
+static void mark_failed(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t now,
+			const char *why)
+{
+	const struct weir_conf_neigh *nc = &dp->conf->global.neigh;
+	bool was_usable = e->state == WEIR_NEIGH_STALE;
+	char ip[16];
+
+	if (why != NULL) {
+		fmt_ip(e->ip, ip, sizeof(ip));
+		WEIR_LOG(WARNING, neigh, "%s %s ARP on '%s'\n", ip, why, dp->ports[e->port].name);
+	}
+	write_begin(e);
+	e->state = WEIR_NEIGH_FAILED;
+	e->updated = now;
+	e->next = now + weir_ms_to_tsc(dp, nc->retrans_ms) * nc->probes;
+	write_end(e);
+	if (was_usable)
+		bump(dp->neigh);
+}
+
+/* Advance one entry's state machine; the rules are in docs/dataplane.md. */
 static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t now)
 {
 	const struct weir_conf_neigh *nc = &dp->conf->global.neigh;
@@ -353,7 +377,6 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 	uint64_t retrans = weir_ms_to_tsc(dp, nc->retrans_ms);
 	uint64_t reachable = weir_ms_to_tsc(dp, nc->reachable_ms);
 	bool watched = e->flags & WEIR_NEIGH_F_WATCHED;
-	char ip[16];
 
 	/* A stale entry a worker just relied on is probed at once, not at its next tick. */
 	if (now < e->next && !(e->state == WEIR_NEIGH_STALE && e->probes == 0 &&
@@ -367,17 +390,7 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 			send_probe(dp, e, false);
 			return;
 		}
-		if (watched) {
-			fmt_ip(e->ip, ip, sizeof(ip));
-			WEIR_LOG(WARNING, neigh, "%s does not answer ARP on '%s'\n", ip,
-				 dp->ports[e->port].name);
-		}
-		write_begin(e);
-		e->state = WEIR_NEIGH_FAILED;
-		e->updated = now;
-		/* Watched neighbours are retried; others are forgotten after a pause. */
-		e->next = now + retrans * nc->probes;
-		write_end(e);
+		mark_failed(dp, e, now, watched ? "does not answer" : NULL);
 		return;
 	case WEIR_NEIGH_FAILED:
 		if (!watched) {
@@ -417,15 +430,7 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 				return;
 			}
 			if (watched) {
-				fmt_ip(e->ip, ip, sizeof(ip));
-				WEIR_LOG(WARNING, neigh, "%s stopped answering ARP on '%s'\n", ip,
-					 dp->ports[e->port].name);
-				write_begin(e);
-				e->state = WEIR_NEIGH_FAILED;
-				e->updated = now;
-				e->next = now + retrans * nc->probes;
-				write_end(e);
-				bump(t);
+				mark_failed(dp, e, now, "stopped answering");
 				return;
 			}
 			free_entry(t, e);
