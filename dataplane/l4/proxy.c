@@ -213,6 +213,10 @@ static void pump(struct weir_proxy_sess *s, bool c2s)
 		else
 			s->s2c += n;
 		s->last_cli = s->last_srv = w->now;
+		/* The same bytes in the service's and the server's counters (show stat). */
+		w->l4->svc[s->svc].bytes[c2s ? WEIR_DIR_IN : WEIR_DIR_OUT] += n;
+		if (s->srv_gid != UINT32_MAX)
+			w->l4->srv[s->srv_gid].bytes[c2s ? WEIR_DIR_IN : WEIR_DIR_OUT] += n;
 	}
 	if (!(s->flags & fin) && weir_tcp_eof(from)) {
 		s->flags |= fin;
