@@ -817,6 +817,9 @@ static void cmd_show_tcp(struct weir_rt_ctx *ctx, int argc, char **argv)
 	P(retrans_segs);
 	P(fast_retrans);
 	P(rto_expiries);
+	P(tlp_probes);
+	P(rack_losses);
+	P(spurious_rto);
 	P(ooo_segs);
 	P(dup_acks);
 	P(sack_blocks_in);

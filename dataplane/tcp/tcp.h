@@ -140,7 +140,7 @@ struct weir_tcp_stats {
 	uint64_t conns_refused; /* max_conns reached, or passive_new() said no */
 	uint64_t in_segs;
 	uint64_t out_segs;
-	uint64_t in_errs; /* bad checksum, header, or unacceptable segments */
+	uint64_t in_errs; /* bad checksum, header, or segments beyond the window */
 	uint64_t retrans_segs;
 	uint64_t fast_retrans;
 	uint64_t rto_expiries;
@@ -161,6 +161,9 @@ struct weir_tcp_stats {
 	uint64_t ooo_drops;        /* out-of-order segments dropped (queue full) */
 	uint64_t timeouts;         /* connections ended by ETIMEDOUT */
 	uint64_t no_mbufs;         /* segments not sent (or data not split) for want of mbufs */
+	uint64_t tlp_probes;       /* tail loss probes sent (RFC 8985 §7) */
+	uint64_t rack_losses;  /* segments RACK marked lost (RFC 8985 §6), retransmissions too */
+	uint64_t spurious_rto; /* timeouts undone: the ACK echoed the original's timestamp */
 };
 
 /* Create a stack; @owner is passed back to ops->reply. NULL with errno on failure. */

@@ -569,6 +569,10 @@ int weir_tcp_send(struct weir_tcp_conn *c, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return -EPIPE;
 	}
+	for (struct rte_mbuf *x = m; x != NULL; x = x->next) {
+		*sq_flags(x) = 0; /* the send queue's per-segment state (tcp_sack.c) */
+		*sq_xmit(x) = 0;
+	}
 	tcp_mq_append(&c->sndq, m);
 	if (tcp_can_send(c))
 		tcp_output_soon(c);

@@ -21,11 +21,14 @@
 #define SEQ_MAX(a, b) (SEQ_GT(a, b) ? (a) : (b))
 #define SEQ_MIN(a, b) (SEQ_LT(a, b) ? (a) : (b))
 
-#define TCP_OOO_MAX           16 /* out-of-order ranges a connection keeps */
-#define TCP_SB_MAX            8  /* SACKed ranges of the send scoreboard */
-#define TCP_DUPTHRESH         3  /* RFC 5681 / RFC 6675 DupThresh */
-#define TCP_MAX_WSCALE        14 /* RFC 7323 §2.3 */
-#define TCP_IW_SEGS           10 /* initial window, RFC 6928 */
+#define TCP_OOO_MAX           16     /* out-of-order ranges a connection keeps */
+#define TCP_DUPTHRESH         3      /* RFC 5681 / RFC 6675 DupThresh */
+#define TCP_TLP_MIN_MS        2      /* floor of the loss probe timeout (timer ticks are 1 ms) */
+#define TCP_TLP_MAX           2      /* loss probes in one silence (the second after 2 PTO) */
+#define TCP_MIN_RTT_WIN_MS    10000  /* RACK's minimum RTT: the least seen in about this */
+#define TCP_TLP_ACK_DELAY_US  200000 /* RFC 8985 TLP.max_ack_delay: a lone segment's delayed ACK */
+#define TCP_MAX_WSCALE        14     /* RFC 7323 §2.3 */
+#define TCP_IW_SEGS           10     /* initial window, RFC 6928 */
 #define TCP_MAX_OPTLEN        40
 #define TCP_FRAME_SEGS        16   /* mbufs in one transmitted frame at most */
 #define TCP_COPY_MAX          256  /* payloads up to this are copied into the header mbuf */
@@ -120,12 +123,36 @@ struct tcp_cc_ops {
 
 extern const struct tcp_cc_ops *const tcp_cc_table[];
 
-/* What the retransmission timer is armed for. */
+/* What the retransmission timer is armed for (RFC 8985 §5.4: one of them at a time). */
 enum tcp_rtx_mode {
 	TCP_RTX_NONE = 0,
 	TCP_RTX_RTO,     /* SYN, SYN-ACK, data or FIN outstanding */
 	TCP_RTX_PERSIST, /* data queued, peer's window closed */
+	TCP_RTX_TLP,     /* tail loss probe (RFC 8985 §7), no later than the RTO */
+	TCP_RTX_REO,     /* RACK reordering window of a suspect segment (RFC 8985 §6.3) */
 };
+
+/*
+ * Per-segment state of the send queue, kept in each queued mbuf's hash field (the
+ * stack's own while the mbuf is queued; zeroed when weir_tcp_send() takes it): the
+ * time it was last transmitted (microseconds, 32 bits) and these flags. With SACK, the
+ * queue is split at the edges of every transmitted segment and SACK block, so each
+ * mbuf lies within one segment and one SACK state.
+ */
+#define SQ_SENT    0x1u /* transmitted: the time is valid */
+#define SQ_RETRANS 0x2u /* retransmitted at least once */
+#define SQ_LOST    0x4u /* deemed lost (RACK or a timeout), not retransmitted since */
+#define SQ_SACKED  0x8u /* selectively acknowledged */
+
+static inline uint32_t *sq_flags(struct rte_mbuf *m)
+{
+	return &m->hash.fdir.lo;
+}
+
+static inline uint32_t *sq_xmit(struct rte_mbuf *m)
+{
+	return &m->hash.fdir.hi;
+}
 
 /* Connection flags. */
 #define TF_ANNOUNCED    (1u << 0)  /* the owner knows it: ops->closed() is due */
@@ -149,6 +176,13 @@ enum tcp_rtx_mode {
 #define TF_SYN_RXMIT    (1u << 18) /* the SYN or SYN-ACK was retransmitted */
 #define TF_READABLE     (1u << 19) /* ops->readable() is owed */
 #define TF_WND_UPDATE   (1u << 20) /* a window update may be due after a read */
+#define TF_RTO_RESTART  (1u << 21) /* new data was acknowledged: restart the RTO */
+#define TF_TLP_RESCHED  (1u << 22) /* new data sent or acknowledged: (re)schedule the probe */
+#define TF_TLP_OUT      (1u << 23) /* a loss probe is unresolved (TLP.end_seq set) */
+#define TF_TLP_RETRANS  (1u << 24) /* ... and it was a retransmission (TLP.is_retrans) */
+#define TF_RACK_VALID   (1u << 25) /* RACK has seen a delivered segment */
+#define TF_REORD_SEEN   (1u << 26) /* RACK saw reordering (RACK.reordering_seen) */
+#define TF_RTO_UNDO     (1u << 27) /* a timeout may prove spurious (timestamps, RFC 3522) */
 
 struct weir_tcp_conn {
 	struct weir_tcp_stack *s;
@@ -179,13 +213,24 @@ struct weir_tcp_conn {
 	uint32_t cur_seq;
 
 	/* Congestion control and loss recovery. */
-	uint32_t cwnd, ssthresh, recover, high_rxt, cc_acc;
-	uint32_t sacked;    /* bytes in the scoreboard */
-	uint32_t lost_edge; /* holes below it are lost (RFC 6675 IsLost) */
-	uint8_t nsb;
+	uint32_t cwnd, ssthresh, recover, cc_acc;
 	uint8_t cc;
-	struct tcp_range sb[TCP_SB_MAX]; /* sorted, disjoint, above snd_una */
 	struct tcp_cubic cubic;
+	/* The scoreboard (with SACK): totals of the send queue's SQ_SACKED and SQ_LOST bytes. */
+	uint32_t sacked;     /* bytes SACKed above snd_una */
+	uint32_t lost_bytes; /* bytes deemed lost and not retransmitted since */
+	uint32_t lost_low;   /* no lost byte below it */
+	/* RACK (RFC 8985 §6): the most recently sent segment delivered, in microseconds. */
+	uint32_t rack_xmit_us, rack_end, rack_rtt_us, rack_min_rtt_us, rack_fack;
+	uint32_t last_xmit_us; /* the latest send time stamped: stamps strictly increase */
+	uint32_t rack_min_ms;  /* when rack_min_rtt_us was taken (ms, 32 bits) */
+	uint32_t tlp_end;      /* TLP.end_seq */
+	uint8_t tlp_count;     /* probes since an ACK last delivered data */
+	/* PRR (RFC 6937), bytes. */
+	uint32_t prr_delivered, prr_out, recover_fs;
+	/* Undoing a spurious timeout: our TSval of its retransmission, the state before. */
+	uint32_t undo_tsval, undo_cwnd, undo_ssthresh;
+	uint64_t rto_at_ms; /* when the RTO expires while a probe or RACK timer stands in */
 
 	/* RTT (RFC 6298), in microseconds; rto_ms before back-off. */
 	uint32_t srtt_us, rttvar_us, rto_ms, rtt_seq;
@@ -264,13 +309,31 @@ unsigned int tcp_opts_est(const struct weir_tcp_conn *c, uint8_t *p, bool with_s
 unsigned int tcp_opts_len(const struct weir_tcp_conn *c, bool with_sack);
 
 /* tcp_sack.c */
-bool tcp_sack_update(struct weir_tcp_conn *c, const struct tcp_opts *o);
-void tcp_sack_clean(struct weir_tcp_conn *c);
+struct rte_mbuf *tcp_sndq_find(struct weir_tcp_conn *c, uint32_t seq, uint32_t *off);
+void tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq);
+void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmit);
+uint32_t tcp_sq_acked(struct weir_tcp_conn *c, uint32_t ack, const struct tcp_opts *o,
+		      uint32_t prior_fack);
+uint32_t tcp_sack_update(struct weir_tcp_conn *c, const struct tcp_opts *o, uint32_t prior_fack);
 void tcp_sack_reset(struct weir_tcp_conn *c);
-bool tcp_sack_is_sacked(const struct weir_tcp_conn *c, uint32_t seq, uint32_t *end);
-uint32_t tcp_sack_next_sacked(const struct weir_tcp_conn *c, uint32_t seq);
+void tcp_sq_mark_all_lost(struct weir_tcp_conn *c);
+void tcp_sq_unmark_lost(struct weir_tcp_conn *c);
+bool tcp_sack_next_lost(struct weir_tcp_conn *c, uint32_t *seq, uint32_t *len);
 uint32_t tcp_sack_pipe(const struct weir_tcp_conn *c);
-bool tcp_sack_next_lost(const struct weir_tcp_conn *c, uint32_t *seq, uint32_t *len);
+bool tcp_sq_check(struct weir_tcp_conn *c);
+
+/* tcp_rack.c */
+void tcp_rack_delivered(struct weir_tcp_conn *c, uint32_t end, uint32_t xmit, uint32_t fl,
+			const struct tcp_opts *o, uint32_t prior_fack, bool cum);
+void tcp_rack_detect(struct weir_tcp_conn *c);
+void tcp_rack_timeout(struct weir_tcp_conn *c);
+bool tcp_in_recovery(const struct weir_tcp_conn *c);
+void tcp_enter_recovery(struct weir_tcp_conn *c);
+void tcp_prr_ack(struct weir_tcp_conn *c, uint32_t delivered);
+bool tcp_tlp_eligible(const struct weir_tcp_conn *c);
+uint64_t tcp_tlp_deadline(const struct weir_tcp_conn *c);
+void tcp_tlp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g, bool advanced);
+void tcp_tlp_fire(struct weir_tcp_conn *c);
 
 /* tcp_cc.c */
 void tcp_cc_init(struct weir_tcp_conn *c);
@@ -286,7 +349,6 @@ struct rte_mbuf *tcp_build(struct weir_tcp_stack *s, uint32_t saddr, uint32_t da
 			   uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
 			   const uint8_t *opts, unsigned int optlen);
 void tcp_cksum(struct rte_mbuf *m);
-uint16_t tcp_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len);
 uint32_t tcp_ts_now(const struct weir_tcp_conn *c);
 void tcp_challenge_ack(struct weir_tcp_conn *c);
 void tcp_timers_update(struct weir_tcp_conn *c);
@@ -298,6 +360,7 @@ void tcp_timers_cancel(struct weir_tcp_conn *c);
 uint32_t tcp_rto_eff(const struct weir_tcp_conn *c);
 void tcp_rtt_sample(struct weir_tcp_conn *c, uint32_t rtt_us);
 void tcp_rtx_arm(struct weir_tcp_conn *c, enum tcp_rtx_mode mode, uint32_t ms);
+void tcp_rtx_arm_at(struct weir_tcp_conn *c, enum tcp_rtx_mode mode, uint64_t tick);
 void tcp_keep_arm(struct weir_tcp_conn *c, uint32_t ms);
 void tcp_delack_arm(struct weir_tcp_conn *c);
 void tcp_enter_time_wait(struct weir_tcp_conn *c);

@@ -48,7 +48,7 @@ int tcp_parse(struct weir_tcp_stack *s, struct rte_mbuf *m, struct tcp_seg *g)
 			if (!weir_l4_cksum_ok(m, ip, l2 + ihl, tot - ihl))
 				return -1;
 		} else {
-			uint64_t sum = (uint64_t)tcp_cksum_chain(m, l2 + ihl, tot - ihl) +
+			uint64_t sum = (uint64_t)weir_cksum_mbuf(m, l2 + ihl, tot - ihl) +
 				       ip->src_addr + ip->dst_addr + rte_cpu_to_be_16(IPPROTO_TCP) +
 				       rte_cpu_to_be_16((uint16_t)(tot - ihl));
 
@@ -374,40 +374,59 @@ static void fin_acked(struct weir_tcp_conn *c)
 	}
 }
 
-/* Enter fast recovery (RFC 6582 §3.2, RFC 6675 §5): ssthresh, cwnd, first retransmit. */
-static void enter_recovery(struct weir_tcp_conn *c)
+/*
+ * Without SACK: enter fast recovery on the third duplicate ACK (RFC 6582 §3.2): ssthresh,
+ * cwnd inflated by the three segments that left, the first segment again.
+ */
+static void enter_recovery_newreno(struct weir_tcp_conn *c)
 {
-	uint32_t smss = tcp_smss(c), len;
+	uint32_t smss = tcp_smss(c);
 
 	tcp_st(c)->fast_retrans++;
 	c->recover = c->snd_max;
 	c->ssthresh = tcp_cc_table[c->cc]->ssthresh(c);
 	c->flags |= TF_RECOVERY;
-	c->flags &= ~TF_RTT_TIMING;
-	len = tcp_sack_next_sacked(c, c->snd_una) - c->snd_una;
-	if (len == 0 || len > smss)
-		len = smss;
-	if (c->flags & TF_SACK) {
-		c->cwnd = c->ssthresh;
-		c->high_rxt = c->snd_una;
-		if (tcp_retransmit(c, c->snd_una, len) > 0)
-			c->high_rxt = c->snd_una + len;
-	} else {
-		c->cwnd = c->ssthresh + TCP_DUPTHRESH * smss;
-		tcp_retransmit(c, c->snd_una, len);
-	}
+	c->flags &= ~(TF_RTT_TIMING | TF_RTO_UNDO);
+	c->cwnd = c->ssthresh + TCP_DUPTHRESH * smss;
+	tcp_retransmit(c, c->snd_una, smss);
+}
+
+/*
+ * The timeout that sent snd_una again was spurious when the first ACK of new data
+ * echoes a timestamp older than that retransmission (RFC 3522): the data had arrived.
+ * Then the state before it comes back: cwnd, ssthresh, nothing lost, no go-back-N.
+ */
+static void rto_undo_check(struct weir_tcp_conn *c, const struct tcp_opts *o)
+{
+	c->flags &= ~TF_RTO_UNDO;
+	if (!o->has_ts || o->tsecr == 0 || (int32_t)(o->tsecr - c->undo_tsval) >= 0)
+		return;
+	tcp_st(c)->spurious_rto++;
+	if (c->cwnd < c->undo_cwnd)
+		c->cwnd = c->undo_cwnd;
+	if (c->ssthresh < c->undo_ssthresh)
+		c->ssthresh = c->undo_ssthresh;
+	c->recover = c->snd_una;
+	if (c->flags & TF_SACK)
+		tcp_sq_unmark_lost(c);
+	else
+		c->snd_nxt = c->snd_max;
 }
 
 /*
  * The ACK field of an acceptable segment in a synchronised state (RFC 9293 §3.10.7.4,
- * fifth; RFC 5681, 6582, 6675): window update, RTT, acknowledged data freed, congestion
- * control, duplicate ACKs and recovery, closing states. Returns the data bytes freed.
+ * fifth; RFC 5681, 6582, 6675, 6937, 8985): window update, RTT, acknowledged data
+ * freed, congestion control, then loss detection and recovery: with SACK, RACK marks
+ * what is lost, recovery starts when anything is, and PRR paces it; without, duplicate
+ * ACKs and NewReno. The timers are left to output (TF_RTO_RESTART). Closing states
+ * move on. Returns the data bytes freed.
  */
 static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 {
 	uint32_t wnd = (uint32_t)g->wnd << c->snd_wscale, smss = tcp_smss(c), freed = 0;
-	uint32_t q_end = c->sndq_seq + c->sndq.bytes, acked;
-	bool wnd_changed = false, new_sack = false, was_zero = c->snd_wnd == 0;
+	uint32_t q_end = c->sndq_seq + c->sndq.bytes, acked, delivered = 0;
+	uint32_t prior_fack = c->rack_fack;
+	bool wnd_changed = false, was_zero = c->snd_wnd == 0, sack = (c->flags & TF_SACK) != 0;
 
 	if (SEQ_LT(g->ack, c->snd_una))
 		return 0; /* old: ignore it */
@@ -438,6 +457,8 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 		}
 		if (SEQ_GE(g->ack, c->rtt_seq))
 			c->flags &= ~TF_RTT_TIMING;
+		if (sack)
+			delivered = tcp_sq_acked(c, g->ack, &g->o, prior_fack);
 		if (SEQ_GT(hi, lo)) {
 			freed = hi - lo;
 			tcp_mq_trim_front(&c->sndq, freed);
@@ -450,19 +471,22 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->retries = 0;
-		if (c->flags & TF_SACK)
-			tcp_sack_update(c, &g->o);
+		if (sack)
+			delivered += tcp_sack_update(c, &g->o, prior_fack);
+		if (c->flags & TF_RTO_UNDO)
+			rto_undo_check(c, &g->o);
+		tcp_tlp_ack(c, g, true);
 		if (c->flags & TF_RECOVERY) {
 			if (SEQ_GE(g->ack, c->recover)) {
 				uint32_t fl = c->snd_max - c->snd_una;
 
 				c->flags &= ~TF_RECOVERY;
 				c->dupacks = 0;
-				if (c->flags & TF_SACK)
+				if (sack)
 					c->cwnd = c->ssthresh;
 				else
 					c->cwnd = c->ssthresh < fl + smss ? c->ssthresh : fl + smss;
-			} else if (!(c->flags & TF_SACK)) {
+			} else if (!sack) {
 				/* NewReno partial ACK (RFC 6582 §3.2 (5)). */
 				tcp_retransmit(c, c->snd_una, smss);
 				c->cwnd = c->cwnd > acked ? c->cwnd - acked : smss;
@@ -474,34 +498,48 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 			if (freed > 0)
 				tcp_cc_table[c->cc]->cong_avoid(c, freed);
 		}
-		if (c->snd_una != c->snd_max)
-			tcp_rtx_arm(c, TCP_RTX_RTO, tcp_rto_eff(c));
-		else if (c->rtx_mode == TCP_RTX_RTO)
+		/* Keep the recovery point within reach of the sequence space once passed. */
+		if (!tcp_in_recovery(c))
+			c->recover = c->snd_una;
+		if (c->snd_una != c->snd_max) {
+			c->flags |= TF_RTO_RESTART | TF_TLP_RESCHED;
+		} else if (c->rtx_mode != TCP_RTX_PERSIST) {
 			weir_timer_cancel(c->s->tw, &c->rtx_timer);
-		if ((c->flags & TF_FIN_QUEUED) && SEQ_GT(g->ack, q_end))
-			fin_acked(c);
-		return freed;
+			c->rtx_mode = TCP_RTX_NONE;
+			c->rto_at_ms = 0;
+		}
+	} else {
+		/* ack == snd_una: a duplicate? (RFC 5681 §2, RFC 6675 §2 with SACK) */
+		if (sack && g->o.nsack)
+			delivered = tcp_sack_update(c, &g->o, prior_fack);
+		if (c->snd_max == c->snd_una)
+			return 0;
+		tcp_tlp_ack(c, g, false);
+		if ((g->len == 0 && !(g->flags & RTE_TCP_FIN_FLAG) && !wnd_changed) ||
+		    delivered > 0) {
+			tcp_st(c)->dup_acks++;
+			if (c->dupacks < UINT8_MAX)
+				c->dupacks++;
+			if (!sack && (c->flags & TF_RECOVERY)) {
+				c->cwnd += smss; /* NewReno: inflate */
+			} else if (!sack && c->dupacks >= TCP_DUPTHRESH && !tcp_in_recovery(c)) {
+				enter_recovery_newreno(c);
+			}
+		}
 	}
-	/* ack == snd_una: a duplicate? (RFC 5681 §2, RFC 6675 §2 with SACK) */
-	if ((c->flags & TF_SACK) && g->o.nsack)
-		new_sack = tcp_sack_update(c, &g->o);
-	if (c->snd_max == c->snd_una)
-		return 0;
-	if (!((g->len == 0 && !(g->flags & RTE_TCP_FIN_FLAG) && !wnd_changed) || new_sack))
-		return 0;
-	tcp_st(c)->dup_acks++;
-	if (c->dupacks < UINT8_MAX)
-		c->dupacks++;
-	if (c->flags & TF_RECOVERY) {
-		if (!(c->flags & TF_SACK))
-			c->cwnd += smss; /* NewReno: inflate */
-		return 0;
+	if (acked > 0 || delivered > 0)
+		c->tlp_count = 0;
+	if (sack) {
+		if (c->sacked > 0 || c->lost_bytes > 0 || tcp_in_recovery(c))
+			tcp_rack_detect(c);
+		if (c->lost_bytes > 0 && !tcp_in_recovery(c))
+			tcp_enter_recovery(c);
+		if (c->flags & TF_RECOVERY)
+			tcp_prr_ack(c, delivered);
 	}
-	if ((c->dupacks >= TCP_DUPTHRESH ||
-	     ((c->flags & TF_SACK) && SEQ_GT(c->lost_edge, c->snd_una))) &&
-	    !SEQ_LT(c->snd_una, c->recover))
-		enter_recovery(c);
-	return 0;
+	if (acked > 0 && (c->flags & TF_FIN_QUEUED) && SEQ_GT(g->ack, q_end))
+		fin_acked(c);
+	return freed;
 }
 
 /* SYN_SENT (RFC 9293 §3.10.7.3). Takes @m. */
@@ -607,9 +645,14 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 		tcp_listen_syn(s, l, m, g, true, isn);
 		return;
 	}
-	/* Acceptability, as Linux: not all before rcv_wup, not beyond the window. */
+	/*
+	 * Acceptability, as Linux: not all before rcv_wup, not beyond the window. Both are
+	 * answered; only a segment beyond the window counts as an error: old ones are
+	 * duplicates, reordered ACKs, window probes and keepalives.
+	 */
 	if (SEQ_LT(g->seq + tlen, c->rcv_wup) || SEQ_GT(g->seq, c->rcv_nxt + rwnd)) {
-		s->stats.in_errs++;
+		if (SEQ_GT(g->seq, c->rcv_nxt + rwnd))
+			s->stats.in_errs++;
 		if (!rst)
 			oow_ack(c);
 		goto drop;

@@ -69,40 +69,6 @@ struct rte_mbuf *tcp_build(struct weir_tcp_stack *s, uint32_t saddr, uint32_t da
 }
 
 /*
- * The one's complement sum (folded, not inverted) of @len bytes at @off of chain @m. A
- * segment starting at an odd offset of the sum has its own sum byte-swapped (RFC 1071
- * §2(B)). (DPDK 22.11's rte_raw_cksum_mbuf() truncates that sum before swapping it, so
- * chains with odd segment lengths get a wrong checksum from it.)
- */
-uint16_t tcp_cksum_chain(const struct rte_mbuf *m, uint32_t off, uint32_t len)
-{
-	uint32_t sum = 0;
-	bool odd = false;
-
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
-		m = m->next;
-	}
-	while (m != NULL && len > 0) {
-		uint32_t n = m->data_len - off;
-		uint16_t part;
-
-		if (n > len)
-			n = len;
-		part = weir_cksum(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
-		if (odd)
-			part = (uint16_t)(part << 8 | part >> 8);
-		sum += part;
-		if (n & 1)
-			odd = !odd;
-		len -= n;
-		off = 0;
-		m = m->next;
-	}
-	return weir_csum_fold(sum);
-}
-
-/*
  * The one place checksums are made, in software over the whole chain: the IPv4 total
  * length from pkt_len, the IPv4 header checksum and the TCP checksum with its
  * pseudo-header. Accepts a frame from tcp_build() with its payload attached.
@@ -121,34 +87,11 @@ void tcp_cksum(struct rte_mbuf *m)
 	if (m->nb_segs == 1)
 		raw = weir_cksum(th, l4len);
 	else
-		raw = tcp_cksum_chain(m, sizeof(*ip), l4len);
+		raw = weir_cksum_mbuf(m, sizeof(*ip), l4len);
 	sum = (uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	th->cksum = (uint16_t)~sum;
-}
-
-/* The segment of the send queue holding @seq (in the queue), and the offset in it. */
-static struct rte_mbuf *sndq_find(struct weir_tcp_conn *c, uint32_t seq, uint32_t *off)
-{
-	struct rte_mbuf *m;
-	uint32_t at;
-
-	if (c->cur_m != NULL && SEQ_GE(seq, c->cur_seq)) {
-		m = c->cur_m;
-		at = c->cur_seq;
-	} else {
-		m = c->sndq.head;
-		at = c->sndq_seq;
-	}
-	while (m != NULL && SEQ_GE(seq, at + m->data_len)) {
-		at += m->data_len;
-		m = m->next;
-	}
-	c->cur_m = m;
-	c->cur_seq = at;
-	*off = seq - at;
-	return m;
 }
 
 /*
@@ -162,7 +105,7 @@ static int attach_payload(struct weir_tcp_conn *c, struct rte_mbuf *m, uint32_t 
 	struct rte_mbuf *src, *last = m;
 	uint32_t off, done = 0;
 
-	src = sndq_find(c, seq, &off);
+	src = tcp_sndq_find(c, seq, &off);
 	if (len <= TCP_COPY_MAX && len <= rte_pktmbuf_tailroom(m)) {
 		char *dst = rte_pktmbuf_append(m, (uint16_t)len);
 
@@ -247,9 +190,10 @@ static void ack_sent(struct weir_tcp_conn *c)
 /*
  * Build and transmit one segment of a synchronised @c: [seq, seq + len) of the send
  * queue (len may be 0) with @flags (ACK is added); a FIN in @flags is dropped when the
- * payload had to be cut short. Counts retransmissions, starts RTT timing on new data
- * (without timestamps), and arms the RTO. Returns the sequence space sent (payload,
- * plus 1 for a FIN), or -ENOMEM.
+ * payload had to be cut short. Stamps the payload in the send queue (tcp_sq_sent()),
+ * counts retransmissions and what PRR sent, starts RTT timing on new data (without
+ * timestamps), and arms the RTO unless a timer already stands for it. Returns the
+ * sequence space sent (payload, plus 1 for a FIN), or -ENOMEM.
  */
 static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 {
@@ -260,6 +204,7 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
+	bool rexmit;
 	int got = 0;
 
 	if (len > max) {
@@ -292,20 +237,28 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	th->rx_win = rte_cpu_to_be_16(tcp_select_window(c, false));
 	tcp_cksum(m);
-	if ((len > 0 || (flags & RTE_TCP_FIN_FLAG)) && SEQ_LT(seq, c->snd_max)) {
+	rexmit = (len > 0 || (flags & RTE_TCP_FIN_FLAG)) && SEQ_LT(seq, c->snd_max);
+	tcp_sq_sent(c, seq, len, rexmit);
+	if (rexmit) {
 		s->stats.retrans_segs++;
 		c->retrans++;
 		c->retrans_bytes += len;
 		c->flags &= ~TF_RTT_TIMING; /* Karn: no sample across a retransmission */
-	} else if (len > 0 && !(c->flags & (TF_TS | TF_RTT_TIMING))) {
-		c->flags |= TF_RTT_TIMING;
-		c->rtt_seq = seq + len;
-		c->rtt_start_us = s->now_us;
+	} else if (len > 0) {
+		c->flags |= TF_TLP_RESCHED;
+		if (!(c->flags & (TF_TS | TF_RTT_TIMING))) {
+			c->flags |= TF_RTT_TIMING;
+			c->rtt_seq = seq + len;
+			c->rtt_start_us = s->now_us;
+		}
 	}
+	if (c->flags & TF_RECOVERY)
+		c->prr_out += len;
 	ack_sent(c);
 	s->stats.out_segs++;
 	len += (flags & RTE_TCP_FIN_FLAG) ? 1 : 0;
-	if (len > 0 && (c->rtx_mode != TCP_RTX_RTO || !weir_timer_pending(&c->rtx_timer)))
+	if (len > 0 && (!weir_timer_pending(&c->rtx_timer) || c->rtx_mode == TCP_RTX_PERSIST ||
+			c->rtx_mode == TCP_RTX_NONE))
 		tcp_rtx_arm(c, TCP_RTX_RTO, tcp_rto_eff(c));
 	s->ops->xmit(c, m);
 	return (int)len;
@@ -449,19 +402,40 @@ void tcp_output_soon(struct weir_tcp_conn *c)
 }
 
 /*
- * Arm or stop the retransmission timer of a synchronised @c after output: the RTO while
- * anything is unacknowledged (left running if already), the persist timer while data
- * (or our FIN) waits for the peer's window with nothing in flight, none otherwise.
+ * Arm or stop the retransmission timer of a synchronised @c after output. While
+ * anything is unacknowledged: the RTO (restarted when an ACK took new data, else left
+ * running), for which a RACK reordering timer may stand, or a tail loss probe when one
+ * is allowed (rescheduled after new data was sent or acknowledged), due no later than
+ * the RTO. The persist timer while data (or our FIN) waits for the peer's window with
+ * nothing in flight; none otherwise.
  */
 void tcp_timers_update(struct weir_tcp_conn *c)
 {
 	bool pending = weir_timer_pending(&c->rtx_timer);
+	uint32_t fl = c->flags;
 
+	c->flags &= ~(TF_RTO_RESTART | TF_TLP_RESCHED);
 	if (c->state == WEIR_TCP_SYN_SENT || c->state == WEIR_TCP_SYN_RCVD)
 		return;
 	if (c->snd_max != c->snd_una) {
-		if (!pending || c->rtx_mode != TCP_RTX_RTO)
-			tcp_rtx_arm(c, TCP_RTX_RTO, tcp_rto_eff(c));
+		uint64_t at;
+
+		if (!pending || c->rtx_mode == TCP_RTX_PERSIST || c->rtx_mode == TCP_RTX_NONE ||
+		    c->rto_at_ms == 0 || (fl & TF_RTO_RESTART))
+			c->rto_at_ms = c->s->now_ms + tcp_rto_eff(c);
+		if (pending && c->rtx_mode == TCP_RTX_REO)
+			return;
+		if (tcp_tlp_eligible(c)) {
+			if (pending && c->rtx_mode == TCP_RTX_TLP &&
+			    !(fl & (TF_RTO_RESTART | TF_TLP_RESCHED)))
+				return;
+			at = tcp_tlp_deadline(c);
+			tcp_rtx_arm_at(c, TCP_RTX_TLP, at < c->rto_at_ms ? at : c->rto_at_ms);
+			return;
+		}
+		if (!pending || c->rtx_mode != TCP_RTX_RTO ||
+		    weir_timer_expire(&c->rtx_timer) != c->rto_at_ms)
+			tcp_rtx_arm_at(c, TCP_RTX_RTO, c->rto_at_ms);
 	} else if (tcp_can_send(c) &&
 		   (tcp_unsent(c) > 0 || ((c->flags & TF_FIN_QUEUED) && !tcp_fin_sent(c)))) {
 		if (!pending || c->rtx_mode != TCP_RTX_PERSIST)
@@ -469,13 +443,14 @@ void tcp_timers_update(struct weir_tcp_conn *c)
 	} else if (pending) {
 		weir_timer_cancel(c->s->tw, &c->rtx_timer);
 		c->rtx_mode = TCP_RTX_NONE;
+		c->rto_at_ms = 0;
 	}
 }
 
 /* Bytes in flight as far as the congestion window is concerned. */
 static uint32_t flight(const struct weir_tcp_conn *c)
 {
-	if ((c->flags & (TF_RECOVERY | TF_SACK)) == (TF_RECOVERY | TF_SACK))
+	if (c->flags & TF_SACK)
 		return tcp_sack_pipe(c);
 	if (c->flags & TF_RECOVERY)
 		return c->snd_max - c->snd_una;
@@ -483,10 +458,11 @@ static uint32_t flight(const struct weir_tcp_conn *c)
 }
 
 /*
- * Send what @c may send now: in SACK recovery the lost holes first (RFC 6675 NextSeg),
- * then new data (or, after a timeout, data again from snd_nxt, skipping what the peer
- * SACKed) within the congestion window and the peer's window; our FIN after the data;
- * and an ACK if one is owed and nothing else carried it. No Nagle, but no sub-MSS
+ * Send what @c may send now: with SACK the lost segments first (RFC 6675 NextSeg, with
+ * RACK's marks), then new data (or, after a timeout without SACK, data again from
+ * snd_nxt) within the congestion window (a segment goes only when it fits: pipe + its
+ * length <= cwnd, unless nothing is in flight) and the peer's window; our FIN after the
+ * data; and an ACK if one is owed and nothing else carried it. No Nagle, but no sub-MSS
  * segment unless it empties the queue or fills half the peer's largest window (sender
  * SWS avoidance, RFC 9293 §3.8.6.2.1). Then the timers follow.
  */
@@ -512,31 +488,21 @@ void tcp_output(struct weir_tcp_conn *c)
 	wnd_end = c->snd_una + c->snd_wnd;
 	pipe = flight(c);
 	for (;;) {
-		uint32_t seq, len, avail, win, lim;
+		uint32_t seq, len, avail, win;
 		uint8_t flags = 0;
 
-		/* cwnd counts whole segments: one may go while pipe is below it. */
-		if (pipe >= c->cwnd)
-			break;
-		if ((c->flags & (TF_RECOVERY | TF_SACK)) == (TF_RECOVERY | TF_SACK) &&
-		    tcp_sack_next_lost(c, &seq, &len)) {
+		if ((c->flags & TF_SACK) && tcp_sack_next_lost(c, &seq, &len)) {
 			if (len > smss)
 				len = smss;
+			if (pipe > 0 && pipe + len > c->cwnd)
+				break;
 			n = tcp_retransmit(c, seq, len);
 			if (n <= 0)
 				break;
-			c->high_rxt = seq + (uint32_t)n;
 			pipe += (uint32_t)n;
 			continue;
 		}
 		seq = c->snd_nxt;
-		if (SEQ_LT(seq, c->snd_max)) {
-			uint32_t e;
-
-			while (SEQ_LT(seq, c->snd_max) && tcp_sack_is_sacked(c, seq, &e))
-				seq = e;
-			c->snd_nxt = seq;
-		}
 		avail = SEQ_LT(seq, q_end) ? q_end - seq : 0;
 		if (avail == 0)
 			break;
@@ -544,15 +510,10 @@ void tcp_output(struct weir_tcp_conn *c)
 		len = avail < smss ? avail : smss;
 		if (len > win)
 			len = win;
-		if (SEQ_LT(seq, c->snd_max)) {
-			lim = tcp_sack_next_sacked(c, seq) - seq;
-			if (lim > 0 && len > lim)
-				len = lim;
-		} else if (len < smss && len < avail &&
-			   !(c->max_snd_wnd > 0 && len >= c->max_snd_wnd / 2)) {
+		if (!SEQ_LT(seq, c->snd_max) && len < smss && len < avail &&
+		    !(c->max_snd_wnd > 0 && len >= c->max_snd_wnd / 2))
 			break;
-		}
-		if (len == 0)
+		if (len == 0 || (pipe > 0 && pipe + len > c->cwnd))
 			break;
 		if (seq + len == q_end && (c->flags & TF_FIN_QUEUED))
 			flags |= RTE_TCP_FIN_FLAG;

@@ -1,189 +1,297 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The sender's SACK scoreboard (RFC 2018) and the loss recovery queries of RFC 6675. */
+/* The sender's scoreboard: per-segment state in the send queue (RFC 2018, RFC 6675, RFC 8985). */
 #include "tcp/tcp_impl.h"
 
-/* Bytes SACKed inside [a, b). */
-static uint32_t sacked_in(const struct weir_tcp_conn *c, uint32_t a, uint32_t b)
+/*
+ * The send queue holds [sndq_seq, sndq_seq + sndq.bytes); each mbuf carries its state
+ * (sq_flags(), sq_xmit()). With SACK the queue is cut at the edges of what was sent
+ * and of what the peer SACKed, so a flag always describes a whole mbuf; without SACK
+ * only the transmit times are used. The connection keeps the totals of SQ_SACKED and
+ * SQ_LOST bytes, which make pipe O(1); every change of those flags goes through this
+ * file or tcp_rack.c and moves the totals with it.
+ */
+
+/* The segment of the send queue holding @seq (in the queue), and the offset in it. */
+struct rte_mbuf *tcp_sndq_find(struct weir_tcp_conn *c, uint32_t seq, uint32_t *off)
 {
-	uint32_t n = 0;
-	unsigned int i;
+	struct rte_mbuf *m;
+	uint32_t at;
 
-	for (i = 0; i < c->nsb; i++) {
-		uint32_t s = SEQ_MAX(c->sb[i].start, a), e = SEQ_MIN(c->sb[i].end, b);
-
-		if (SEQ_LT(s, e))
-			n += e - s;
+	if (c->cur_m != NULL && SEQ_GE(seq, c->cur_seq)) {
+		m = c->cur_m;
+		at = c->cur_seq;
+	} else {
+		m = c->sndq.head;
+		at = c->sndq_seq;
 	}
-	return n;
-}
-
-/* Bytes of holes (neither acknowledged nor SACKed) inside [a, b); 0 when b <= a. */
-static uint32_t holes_in(const struct weir_tcp_conn *c, uint32_t a, uint32_t b)
-{
-	if (SEQ_LE(b, a))
-		return 0;
-	return (b - a) - sacked_in(c, a, b);
+	while (m != NULL && SEQ_GE(seq, at + m->data_len)) {
+		at += m->data_len;
+		m = m->next;
+	}
+	c->cur_m = m;
+	c->cur_seq = at;
+	*off = seq - at;
+	return m;
 }
 
 /*
- * Recompute the totals of the scoreboard: the SACKed bytes, and the loss edge: every
- * hole below it counts as lost, because more than (DupThresh - 1) * SMSS bytes or
- * DupThresh separate ranges above it were SACKed (RFC 6675 §4, IsLost).
+ * Make @seq start an mbuf of the send queue (with SACK): the mbuf holding it is cut
+ * in two, the second part an indirect mbuf on the same buffer with the same state.
+ * Nothing happens when @seq is outside the queue or already an edge, or (the state
+ * then stays per mbuf, a little coarser) when the pool is empty.
  */
-static void recompute(struct weir_tcp_conn *c)
+void tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq)
 {
-	uint32_t cum = 0, limit = (TCP_DUPTHRESH - 1) * tcp_smss(c);
-	int i;
+	struct rte_mbuf *m, *mi;
+	uint32_t off;
 
-	c->sacked = 0;
-	c->lost_edge = c->snd_una;
-	for (i = 0; i < c->nsb; i++)
-		c->sacked += c->sb[i].end - c->sb[i].start;
-	for (i = c->nsb - 1; i >= 0; i--) {
-		cum += c->sb[i].end - c->sb[i].start;
-		if (cum > limit || c->nsb - i >= TCP_DUPTHRESH) {
-			c->lost_edge = c->sb[i].start;
-			break;
+	if (!(c->flags & TF_SACK) || !SEQ_GT(seq, c->sndq_seq) ||
+	    !SEQ_LT(seq, c->sndq_seq + c->sndq.bytes))
+		return;
+	m = tcp_sndq_find(c, seq, &off);
+	if (m == NULL || off == 0)
+		return;
+	mi = rte_pktmbuf_alloc(c->s->pool);
+	if (mi == NULL) {
+		tcp_st(c)->no_mbufs++;
+		return;
+	}
+	rte_pktmbuf_attach(mi, m); /* the hash field, our state, comes along */
+	mi->data_off = (uint16_t)(m->data_off + off);
+	mi->data_len = (uint16_t)(m->data_len - off);
+	mi->pkt_len = mi->data_len;
+	m->data_len = (uint16_t)off;
+	mi->next = m->next;
+	m->next = mi;
+	if (c->sndq.tail == m)
+		c->sndq.tail = mi;
+	c->sndq.nsegs++;
+}
+
+/* Clear @fl (SQ_SACKED or SQ_LOST) from mbuf @m, @n of whose bytes are counted. */
+static void sq_clear(struct weir_tcp_conn *c, struct rte_mbuf *m, uint32_t fl, uint32_t n)
+{
+	uint32_t *f = sq_flags(m);
+
+	if (!(*f & fl))
+		return;
+	*f &= ~fl;
+	if (fl == SQ_SACKED)
+		c->sacked -= n;
+	else
+		c->lost_bytes -= n;
+}
+
+/*
+ * [seq, seq + len) of the queue was just transmitted (@rexmit: again): stamp it, and
+ * a retransmission is no longer lost. With SACK, its edges become mbuf edges first.
+ * The clock moves once per loop while a burst goes out: each segment's stamp is at
+ * least one microsecond after the previous one's, so that stamps order transmissions
+ * (RACK compares them) and run ahead of the clock by at most the burst.
+ */
+void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmit)
+{
+	uint32_t now = (uint32_t)c->s->now_us, end = seq + len, at, off;
+	struct rte_mbuf *m;
+	int32_t d;
+
+	if (len == 0)
+		return;
+	d = (int32_t)(now - c->last_xmit_us);
+	if (d <= 0 && d > -(1 << 20)) /* not a stale stamp from long ago */
+		now = c->last_xmit_us + 1;
+	c->last_xmit_us = now;
+	if (SEQ_LT(seq, c->sndq_seq) || !SEQ_LT(seq, c->sndq_seq + c->sndq.bytes))
+		return;
+	tcp_sq_split(c, seq);
+	tcp_sq_split(c, end);
+	m = tcp_sndq_find(c, seq, &off);
+	for (at = seq - off; m != NULL && SEQ_LT(at, end); at += m->data_len, m = m->next) {
+		if (rexmit) {
+			sq_clear(c, m, SQ_LOST, m->data_len);
+			*sq_flags(m) |= SQ_RETRANS;
 		}
+		*sq_flags(m) |= SQ_SENT;
+		*sq_xmit(m) = now;
 	}
 }
 
-/* Drop what the cumulative ACK (snd_una) now covers. */
-void tcp_sack_clean(struct weir_tcp_conn *c)
+/*
+ * A cumulative ACK up to @ack, before the queue is trimmed: what it delivers that was
+ * not SACKed goes to RACK, and the totals lose what leaves the queue. Returns the
+ * bytes delivered that were not SACKed before (DeliveredData of RFC 6937, in part).
+ */
+uint32_t tcp_sq_acked(struct weir_tcp_conn *c, uint32_t ack, const struct tcp_opts *o,
+		      uint32_t prior_fack)
 {
-	unsigned int i, j = 0;
+	struct rte_mbuf *m = c->sndq.head;
+	uint32_t at = c->sndq_seq, delivered = 0;
 
-	for (i = 0; i < c->nsb; i++) {
-		if (SEQ_LE(c->sb[i].end, c->snd_una))
+	for (; m != NULL && SEQ_LT(at, ack); at += m->data_len, m = m->next) {
+		uint32_t n = SEQ_LT(ack, at + m->data_len) ? ack - at : m->data_len;
+		uint32_t fl = *sq_flags(m);
+
+		if (fl & SQ_SACKED) {
+			c->sacked -= n;
 			continue;
-		c->sb[j] = c->sb[i];
-		if (SEQ_LT(c->sb[j].start, c->snd_una))
-			c->sb[j].start = c->snd_una;
-		j++;
+		}
+		if (fl & SQ_LOST)
+			c->lost_bytes -= n;
+		delivered += n;
+		if (c->flags & TF_SACK)
+			tcp_rack_delivered(c, at + m->data_len, *sq_xmit(m), fl, o, prior_fack,
+					   true);
 	}
-	c->nsb = (uint8_t)j;
-	recompute(c);
+	return delivered;
+}
+
+/*
+ * Take the SACK blocks of an incoming ACK (after snd_una was advanced). Blocks outside
+ * (snd_una, snd_max] are ignored (D-SACKs among them). Each newly SACKed mbuf is no
+ * longer lost, and goes to RACK. Returns the bytes newly SACKed: RFC 6675 counts such
+ * an ACK as a duplicate.
+ */
+uint32_t tcp_sack_update(struct weir_tcp_conn *c, const struct tcp_opts *o, uint32_t prior_fack)
+{
+	uint32_t q_end = c->sndq_seq + c->sndq.bytes, newly = 0;
+	unsigned int i;
+
+	for (i = 0; i < o->nsack; i++) {
+		uint32_t s = o->sack[i].start, e = o->sack[i].end, at, off;
+		struct rte_mbuf *m;
+
+		if (!SEQ_LT(s, e) || SEQ_LT(s, c->snd_una) || SEQ_GT(e, c->snd_max))
+			continue;
+		tcp_st(c)->sack_blocks_in++;
+		if (SEQ_GT(e, q_end))
+			e = q_end; /* our FIN */
+		if (SEQ_LT(s, c->sndq_seq))
+			s = c->sndq_seq; /* our SYN */
+		if (!SEQ_LT(s, e))
+			continue;
+		tcp_sq_split(c, s);
+		tcp_sq_split(c, e);
+		m = tcp_sndq_find(c, s, &off);
+		if (m == NULL)
+			continue;
+		at = s - off;
+		if (off != 0) { /* the edge could not be cut: that mbuf is not all SACKed */
+			at += m->data_len;
+			m = m->next;
+		}
+		for (; m != NULL && SEQ_LE(at + m->data_len, e); at += m->data_len, m = m->next) {
+			uint32_t *fl = sq_flags(m);
+
+			if (*fl & SQ_SACKED)
+				continue;
+			sq_clear(c, m, SQ_LOST, m->data_len);
+			*fl |= SQ_SACKED;
+			c->sacked += m->data_len;
+			newly += m->data_len;
+			tcp_rack_delivered(c, at + m->data_len, *sq_xmit(m), *fl, o, prior_fack,
+					   false);
+		}
+	}
+	return newly;
 }
 
 /* Forget every SACK (after repeated timeouts: the receiver may have reneged). */
 void tcp_sack_reset(struct weir_tcp_conn *c)
 {
-	c->nsb = 0;
-	recompute(c);
+	struct rte_mbuf *m;
+
+	for (m = c->sndq.head; m != NULL && c->sacked > 0; m = m->next)
+		sq_clear(c, m, SQ_SACKED, m->data_len);
+	c->sacked = 0;
 }
 
-/* Add [s, e) to the sorted, disjoint scoreboard, merging what it touches. */
-static void insert(struct weir_tcp_conn *c, uint32_t s, uint32_t e)
+/* A timeout: everything sent and not SACKed is lost (RFC 6675 §5.1, as Linux). */
+void tcp_sq_mark_all_lost(struct weir_tcp_conn *c)
 {
-	unsigned int i = 0, j;
+	struct rte_mbuf *m = c->sndq.head;
+	uint32_t at = c->sndq_seq;
 
-	while (i < c->nsb && SEQ_LT(c->sb[i].end, s))
-		i++;
-	/* Merge every range from i on that overlaps or touches [s, e). */
-	j = i;
-	while (j < c->nsb && SEQ_LE(c->sb[j].start, e)) {
-		s = SEQ_MIN(s, c->sb[j].start);
-		e = SEQ_MAX(e, c->sb[j].end);
-		j++;
-	}
-	if (j > i) {
-		/* Ranges i..j-1 become one. */
-		c->sb[i].start = s;
-		c->sb[i].end = e;
-		for (unsigned int k = i + 1, l = j; l < c->nsb; k++, l++)
-			c->sb[k] = c->sb[l];
-		c->nsb = (uint8_t)(c->nsb - (j - i - 1));
-		return;
-	}
-	/* A new range at i; a full board loses its highest range, the least useful. */
-	if (c->nsb == TCP_SB_MAX) {
-		if (i == TCP_SB_MAX)
-			return;
-		c->nsb--;
-	}
-	for (j = c->nsb; j > i; j--)
-		c->sb[j] = c->sb[j - 1];
-	c->sb[i].start = s;
-	c->sb[i].end = e;
-	c->nsb++;
-}
+	for (; m != NULL && SEQ_LT(at, c->snd_max); at += m->data_len, m = m->next) {
+		uint32_t *fl = sq_flags(m);
 
-/*
- * Take the SACK blocks of an incoming ACK (after snd_una was advanced). Blocks outside
- * (snd_una, snd_max] are ignored (D-SACKs among them). Returns true when they SACKed
- * bytes that were not SACKed before: RFC 6675 counts such an ACK as a duplicate.
- */
-bool tcp_sack_update(struct weir_tcp_conn *c, const struct tcp_opts *o)
-{
-	uint32_t before;
-	unsigned int i;
-
-	tcp_sack_clean(c);
-	before = c->sacked;
-	for (i = 0; i < o->nsack; i++) {
-		uint32_t s = o->sack[i].start, e = o->sack[i].end;
-
-		if (!SEQ_LT(s, e) || SEQ_LT(s, c->snd_una) || SEQ_GT(e, c->snd_max))
+		if ((*fl & (SQ_SACKED | SQ_LOST)) || !(*fl & SQ_SENT))
 			continue;
-		tcp_st(c)->sack_blocks_in++;
-		insert(c, s, e);
+		*fl |= SQ_LOST;
+		c->lost_bytes += m->data_len;
 	}
-	recompute(c);
-	return c->sacked > before;
+	c->lost_low = c->snd_una;
 }
 
-/* True when @seq is SACKed; *@end is then the end of its range. */
-bool tcp_sack_is_sacked(const struct weir_tcp_conn *c, uint32_t seq, uint32_t *end)
+/* The timeout was spurious: nothing is lost after all. */
+void tcp_sq_unmark_lost(struct weir_tcp_conn *c)
 {
-	unsigned int i;
+	struct rte_mbuf *m;
 
-	for (i = 0; i < c->nsb; i++)
-		if (SEQ_LE(c->sb[i].start, seq) && SEQ_LT(seq, c->sb[i].end)) {
-			*end = c->sb[i].end;
-			return true;
-		}
-	return false;
-}
-
-/* The start of the first SACKed range above @seq, or snd_max when none. */
-uint32_t tcp_sack_next_sacked(const struct weir_tcp_conn *c, uint32_t seq)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->nsb; i++)
-		if (SEQ_GT(c->sb[i].start, seq))
-			return c->sb[i].start;
-	return c->snd_max;
+	for (m = c->sndq.head; m != NULL && c->lost_bytes > 0; m = m->next)
+		sq_clear(c, m, SQ_LOST, m->data_len);
+	c->lost_bytes = 0;
 }
 
 /*
- * RFC 6675 §4 SetPipe: bytes believed in flight. Every hole byte counts unless lost,
- * and every retransmitted byte (below high_rxt) counts once more.
+ * RFC 6675 NextSeg rule 1, with RACK's marks: the first lost range, in *@seq, and its
+ * bytes (consecutive lost mbufs), in *@len. False when none.
+ */
+bool tcp_sack_next_lost(struct weir_tcp_conn *c, uint32_t *seq, uint32_t *len)
+{
+	uint32_t at, off, n = 0;
+	struct rte_mbuf *m;
+
+	if (c->lost_bytes == 0)
+		return false;
+	if (SEQ_LT(c->lost_low, c->sndq_seq))
+		c->lost_low = c->sndq_seq;
+	m = tcp_sndq_find(c, c->lost_low, &off);
+	for (at = c->lost_low - off; m != NULL && !(*sq_flags(m) & SQ_LOST); m = m->next)
+		at += m->data_len;
+	if (m == NULL && c->lost_low != c->sndq_seq) {
+		/* The hint was wrong: look from the start. */
+		c->lost_low = c->sndq_seq;
+		return tcp_sack_next_lost(c, seq, len);
+	}
+	if (m == NULL)
+		return false;
+	c->lost_low = at;
+	for (; m != NULL && (*sq_flags(m) & SQ_LOST); m = m->next)
+		n += m->data_len;
+	*seq = at;
+	*len = n;
+	return true;
+}
+
+/*
+ * Bytes believed in flight (RFC 6675 pipe, as Linux counts it): the data sent and not
+ * acknowledged, less what was SACKed and what is lost and not yet sent again. Our FIN
+ * does not count (it is never marked lost: it must not hold a segment back).
  */
 uint32_t tcp_sack_pipe(const struct weir_tcp_conn *c)
 {
-	uint32_t unsacked = (c->snd_max - c->snd_una) - c->sacked;
-	uint32_t hr = SEQ_MAX(c->high_rxt, c->snd_una);
-	uint32_t lost = holes_in(c, c->snd_una, c->lost_edge);
-	uint32_t rxt = holes_in(c, c->snd_una, SEQ_MIN(hr, c->lost_edge));
+	uint32_t q_end = c->sndq_seq + c->sndq.bytes, gone = c->sacked + c->lost_bytes;
+	uint32_t top = SEQ_LT(c->snd_max, q_end) ? c->snd_max : q_end;
+	uint32_t out = SEQ_GT(top, c->snd_una) ? top - c->snd_una : 0;
 
-	return unsacked - lost + rxt + holes_in(c, c->lost_edge, hr);
+	return out > gone ? out - gone : 0;
 }
 
-/*
- * RFC 6675 NextSeg rule 1: the first lost hole byte at or above high_rxt, in *@seq,
- * and the bytes of that hole up to the loss edge, in *@len. False when none.
- */
-bool tcp_sack_next_lost(const struct weir_tcp_conn *c, uint32_t *seq, uint32_t *len)
+/* For tests and the fuzz target: do the totals match the flags of the queue? */
+bool tcp_sq_check(struct weir_tcp_conn *c)
 {
-	uint32_t s = SEQ_MAX(c->high_rxt, c->snd_una), e;
+	struct rte_mbuf *m;
+	uint32_t sacked = 0, lost = 0;
 
-	while (SEQ_LT(s, c->lost_edge) && tcp_sack_is_sacked(c, s, &e))
-		s = e;
-	if (!SEQ_LT(s, c->lost_edge))
-		return false;
-	e = SEQ_MIN(tcp_sack_next_sacked(c, s), c->lost_edge);
-	*seq = s;
-	*len = e - s;
-	return *len > 0;
+	for (m = c->sndq.head; m != NULL; m = m->next) {
+		uint32_t fl = *sq_flags(m);
+
+		if ((fl & SQ_SACKED) && (fl & SQ_LOST))
+			return false;
+		if (fl & SQ_SACKED)
+			sacked += m->data_len;
+		if (fl & SQ_LOST)
+			lost += m->data_len;
+	}
+	return sacked == c->sacked && lost == c->lost_bytes;
 }

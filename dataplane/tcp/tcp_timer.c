@@ -45,11 +45,24 @@ void tcp_rtt_sample(struct weir_tcp_conn *c, uint32_t rtt_us)
 	c->backoff = 0;
 }
 
-/* Arm the retransmission timer of @c for @mode, @ms from now. */
+/* Arm the retransmission timer of @c for @mode, @ms from now (an RTO is remembered). */
 void tcp_rtx_arm(struct weir_tcp_conn *c, enum tcp_rtx_mode mode, uint32_t ms)
 {
+	tcp_rtx_arm_at(c, mode, c->s->now_ms + ms);
+}
+
+/*
+ * Arm the retransmission timer of @c for @mode at @tick. A probe or reordering timer
+ * stands in for the RTO, whose expiry rto_at_ms keeps.
+ */
+void tcp_rtx_arm_at(struct weir_tcp_conn *c, enum tcp_rtx_mode mode, uint64_t tick)
+{
 	c->rtx_mode = (uint8_t)mode;
-	weir_timer_arm(c->s->tw, &c->rtx_timer, c->s->now_ms + ms);
+	if (mode == TCP_RTX_RTO)
+		c->rto_at_ms = tick;
+	else if (mode == TCP_RTX_PERSIST)
+		c->rto_at_ms = 0;
+	weir_timer_arm(c->s->tw, &c->rtx_timer, tick);
 }
 
 /* Arm the keepalive / FIN_WAIT_2 / TIME_WAIT timer of @c, @ms from now. */
@@ -79,9 +92,11 @@ void tcp_enter_time_wait(struct weir_tcp_conn *c)
 /*
  * The RTO fired with data or FIN outstanding (RFC 6298 §5.4-5.7, RFC 5681 §3.1): give up
  * after data_retries, else ssthresh (on the first timeout of this data only), cwnd = 1
- * segment, back-off doubled, out of recovery, and send again from snd_una (go-back-N,
- * skipping SACKed data; a second timeout in a row forgets the SACKs in case the peer
- * reneged).
+ * segment, back-off doubled, out of recovery, and send again from snd_una: with SACK,
+ * everything not SACKed is marked lost and output retransmits it in order (RACK then
+ * finds retransmissions lost again); without, go-back-N from snd_una. A second timeout
+ * in a row forgets the SACKs in case the peer reneged. With timestamps, the state
+ * before is kept for undoing a spurious timeout (RFC 3522, tcp_input.c).
  */
 static void rto_fire(struct weir_tcp_conn *c)
 {
@@ -99,19 +114,35 @@ static void rto_fire(struct weir_tcp_conn *c)
 		c->retries++;
 	}
 	s->stats.rto_expiries++;
-	if (c->backoff == 0)
+	if (c->backoff == 0) {
+		if (c->flags & TF_TS) {
+			c->undo_tsval = tcp_ts_now(c);
+			c->undo_cwnd = c->cwnd;
+			c->undo_ssthresh = c->ssthresh;
+			c->flags |= TF_RTO_UNDO;
+		}
 		c->ssthresh = tcp_cc_table[c->cc]->ssthresh(c);
-	else
+	} else {
 		tcp_sack_reset(c);
+	}
 	c->cwnd = tcp_smss(c);
 	c->cc_acc = 0;
-	c->flags &= ~(TF_RECOVERY | TF_RTT_TIMING);
+	c->flags &= ~(TF_RECOVERY | TF_RTT_TIMING | TF_TLP_OUT | TF_TLP_RETRANS);
+	c->tlp_count = 0;
 	c->dupacks = 0;
 	c->recover = c->snd_max;
-	c->high_rxt = c->snd_una;
-	c->snd_nxt = c->snd_una;
 	if (c->backoff < 32)
 		c->backoff++;
+	if (c->flags & TF_SACK) {
+		tcp_sq_mark_all_lost(c);
+		if (c->lost_bytes == 0 && tcp_fin_sent(c)) /* only our FIN is out */
+			tcp_retransmit(c, c->sndq_seq + c->sndq.bytes, 0);
+		tcp_output(c);
+		if (!weir_timer_pending(&c->rtx_timer))
+			tcp_rtx_arm(c, TCP_RTX_RTO, tcp_rto_eff(c));
+		return;
+	}
+	c->snd_nxt = c->snd_una;
 	if (c->snd_wnd == 0) {
 		/* The head goes out anyway, as a probe the peer answers with its window. */
 		uint32_t len = c->snd_max - c->snd_una;
@@ -194,12 +225,20 @@ static void rtx_timer_fn(struct weir_timer *t, uint64_t now)
 		tcp_rtx_arm(c, TCP_RTX_RTO, tcp_rto_eff(c));
 		break;
 	default:
-		if (c->rtx_mode == TCP_RTX_PERSIST)
+		if (c->rtx_mode == TCP_RTX_PERSIST) {
 			persist_fire(c);
-		else if (c->snd_max != c->snd_una && tcp_can_send(c))
-			rto_fire(c);
-		else
+		} else if (c->snd_max == c->snd_una || !tcp_can_send(c)) {
 			c->rtx_mode = TCP_RTX_NONE;
+		} else if (c->rtx_mode == TCP_RTX_REO) {
+			tcp_rack_timeout(c);
+		} else if (c->rtx_mode == TCP_RTX_TLP && tcp_tlp_eligible(c)) {
+			/* Also when the probe was capped at the RTO: it stands in for it. */
+			tcp_tlp_fire(c);
+		} else if (c->rtx_mode == TCP_RTX_TLP && c->rto_at_ms > s->now_ms) {
+			tcp_rtx_arm_at(c, TCP_RTX_RTO, c->rto_at_ms); /* no probe now */
+		} else {
+			rto_fire(c);
+		}
 		break;
 	}
 	tcp_unhold(c);

@@ -103,6 +103,11 @@ def test_proxy_answers_through_every_server(lab, nginx, dataplane, workdir):
     assert c["passive_opens"] >= 30 and c["active_opens"] >= 30
     stat = stat_rows(dp)
     assert int(stat[("proxy", "FRONTEND")]["stot"]) >= 30
+    # Bytes each way, as the client and the servers sent them.
+    assert int(stat[("proxy", "FRONTEND")]["bin"]) >= 30 * len("GET / HTTP/1.0\r\n\r\n")
+    assert int(stat[("proxy", "FRONTEND")]["bout"]) >= 30 * 25
+    assert sum(int(stat[("web", s)]["bout"]) for s in SERVERS) == \
+        int(stat[("proxy", "FRONTEND")]["bout"])
 
 
 def test_thousands_of_short_connections(lab, nginx, dataplane, workdir):
@@ -119,7 +124,7 @@ def test_thousands_of_short_connections(lab, nginx, dataplane, workdir):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lossy", [False], ids=["clean"])
+@pytest.mark.parametrize("lossy", [False, True], ids=["clean", "loss5"])
 def test_bulk_both_ways_byte_exact(lab, dataplane, workdir, stream_servers, hash_servers, loss,
                                    lossy):
     """A gigabyte each way (the lossy run: 256 MB), checked with sha256 on both ends."""

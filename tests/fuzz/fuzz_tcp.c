@@ -18,12 +18,14 @@
  * of records:
  *   byte 0: bits 0-2 the target (connections 0-5, 6: the listener from a new port,
  *           7: the listener from the SYN_RCVD peer); bit 3: seq is relative to the
- *           target's rcv_nxt; bit 4: ack relative to its snd_una; bit 5: break the
- *           checksum; bit 6: an owner call first (bit 7 and the length pick which)
+ *           target's rcv_nxt; bit 4: ack, and the edges of SACK blocks, relative to
+ *           its snd_una; bit 5: break the checksum; bit 6: an owner call first (bit 7
+ *           and the length pick which)
  *   byte 1: clock advance: below 200, that many ms; else (b - 200) seconds
  *   bytes 2-3: length L of what follows (mod 1500): the raw TCP header and payload,
  *           wrapped here in IPv4 and Ethernet (ports forced to the target's tuple)
- * At the end everything is freed and every mbuf must be back in the pool.
+ * After each record every connection's scoreboard totals must match its send queue;
+ * at the end everything is freed and every mbuf must be back in the pool.
  */
 
 #define NCONN 6
@@ -107,6 +109,34 @@ static void scene(struct th *h, struct th_conn **tcs)
 	}
 }
 
+/* Add @add to the edges of the SACK blocks in the options of @th (@len bytes in all). */
+static void sack_rebase(struct rte_tcp_hdr *th, unsigned int len, uint32_t add)
+{
+	uint8_t *o = (uint8_t *)(th + 1);
+	unsigned int n = ((th->data_off >> 4) * 4u), i = 0, k;
+
+	if (n > len)
+		n = len;
+	n = n > sizeof(*th) ? n - sizeof(*th) : 0;
+	while (i < n && o[i] != 0) {
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
+			break;
+		if (o[i] == 5)
+			for (k = i + 2; k + 4 <= i + o[i + 1]; k += 4) {
+				uint32_t v;
+
+				memcpy(&v, o + k, 4);
+				v = rte_cpu_to_be_32(rte_be_to_cpu_32(v) + add);
+				memcpy(o + k, &v, 4);
+			}
+		i += o[i + 1];
+	}
+}
+
 /* Wrap @tcp (@len bytes) from @saddr:@sport to side 1 port @dport and deliver it. */
 static void feed(struct th *h, uint32_t saddr, uint16_t sport, uint16_t dport, const uint8_t *tcp,
 		 unsigned int len, uint32_t seq_add, uint32_t ack_add, bool bad_csum)
@@ -141,6 +171,8 @@ static void feed(struct th *h, uint32_t saddr, uint16_t sport, uint16_t dport, c
 	th->dst_port = dport;
 	th->sent_seq = rte_cpu_to_be_32(rte_be_to_cpu_32(th->sent_seq) + seq_add);
 	th->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(th->recv_ack) + ack_add);
+	if (ack_add != 0)
+		sack_rebase(th, len, ack_add);
 	th->cksum = 0;
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	if (bad_csum)
@@ -234,6 +266,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		weir_tcp_clock(h.side[1].s, th_tsc(h.now));
 		weir_tw_advance(&h.side[1].tw, h.now, UINT32_MAX);
 		th_drop_captured(&h, 1);
+		for (t = 0; t < NCONN; t++)
+			if (tcs[t] != NULL && tcs[t]->c != NULL && !tcp_sq_check(tcs[t]->c))
+				abort(); /* the scoreboard's totals left its send queue */
 	}
 	leaked = th_fini(&h);
 	if (leaked != 0)

@@ -14,6 +14,7 @@
 #include <rte_tcp.h>
 
 #include "tcp_harness.h"
+#include "tcp/tcp_impl.h"
 
 #define TH_POOL_SIZE 16383
 #define TH_CHUNK     1800 /* bytes per source mbuf at most */
@@ -406,10 +407,12 @@ static void transmit(struct th_side *sd, struct rte_mbuf *m)
 	if ((h->filter != NULL && h->filter(h, sd->id, &p, h->filter_arg)) ||
 	    (h->drop > 0 && th_unit(h) < h->drop)) {
 		h->dropped[sd->id]++;
+		h->hold_ms = 0;
 		rte_pktmbuf_free(f);
 		return;
 	}
-	at = h->now + h->delay_ms;
+	at = h->now + h->delay_ms + h->hold_ms;
+	h->hold_ms = 0;
 	if (h->reorder > 0 && th_unit(h) < h->reorder)
 		at += 1 + th_rand(h) % (h->jitter_ms ? h->jitter_ms : 3);
 	if (h->dup > 0 && th_unit(h) < h->dup) {
@@ -717,6 +720,8 @@ void th_step(struct th *h)
 			struct th_conn *tc = &h->side[s].conns[k];
 
 			if (tc->used && tc->c != NULL) {
+				if (!tcp_sq_check(tc->c))
+					abort(); /* scoreboard totals out of step with the queue */
 				pump(tc);
 				if (!tc->no_read && weir_tcp_recv_avail(tc->c) > 0)
 					th_drain(tc);

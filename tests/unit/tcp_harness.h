@@ -17,7 +17,9 @@
  * a listener (port 80 unless changed). What a stack transmits is copied into a fresh
  * frame (Ethernet header added, as the owner would) and put on the wire, which delivers
  * it to the side owning its destination address after delay_ms, through a fault
- * injector (drop / duplicate / reorder rates, a seeded PRNG, an optional filter). The
+ * injector (drop / duplicate / reorder rates, a seeded PRNG, an optional filter that
+ * drops a frame or holds it back). Every step checks that each connection's scoreboard
+ * totals match its send queue (tcp_sq_check()), aborting when not. The
  * clock is fake: th_step() moves it 1 ms, delivers what is due and runs the timers. A
  * side in capture mode keeps what its stack sends in a list instead (crafted-segment
  * tests). Owners are simple: per connection, an optional byte source pumped into
@@ -113,6 +115,7 @@ struct th {
 	bool split; /* deliver frames as two-mbuf chains */
 	th_filter_fn filter;
 	void *filter_arg;
+	uint32_t hold_ms; /* set by the filter: this frame arrives that much later */
 	/* what crossed the wire, per sending side */
 	uint64_t frames[2], dropped[2], data_bytes[2], rexmit_bytes[2];
 	uint32_t hi_seq[2];

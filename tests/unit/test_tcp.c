@@ -377,6 +377,230 @@ static void test_sack_retransmits_holes_only(void **state)
 	fini(&h);
 }
 
+/* Drop the first @times transmissions of side 0's data segment starting at byte @off. */
+struct seg_drop {
+	uint32_t base, off;
+	int times, seen;
+};
+
+static bool drop_seg(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct seg_drop *sd = arg;
+
+	(void)h;
+	if (from != 0)
+		return false;
+	if (p->flags & RTE_TCP_SYN_FLAG) {
+		sd->base = p->seq + 1;
+		return false;
+	}
+	if (p->len == 0 || p->seq != sd->base + sd->off)
+		return false;
+	return ++sd->seen <= sd->times;
+}
+
+/*
+ * A lost retransmission: segment 40 and its first retransmission are both dropped.
+ * RACK sees segments sent after the retransmission delivered and marks it lost again;
+ * no timeout, no loss probe, just the two retransmissions.
+ */
+static void test_rack_lost_retransmission(void **state)
+{
+	struct seg_drop sd = { .off = 40 * 1448, .times = 2 };
+	const struct weir_tcp_stats *sa;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 21), 0);
+	h.filter = drop_seg;
+	h.filter_arg = &sd;
+	a = open_pair(&h, 40020, &b);
+	bulk(&h, a, b, 1 << 20, 0, 60000);
+	sa = weir_tcp_stats(h.side[0].s);
+	assert_int_equal(sd.seen, 3);
+	assert_int_equal(sa->rto_expiries, 0);
+	assert_int_equal(sa->tlp_probes, 0);
+	assert_int_equal(sa->rack_losses, 2);
+	assert_int_equal(sa->retrans_segs, 2);
+	assert_int_equal(sa->fast_retrans, 1);
+	assert_int_equal(h.rexmit_bytes[0], 2 * 1448);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/* Drop the first transmission of side 0's data segments ending beyond byte @from. */
+struct tail_drop {
+	uint32_t base, from;
+	uint32_t hi;
+	uint64_t when; /* first drop */
+	int dropped;
+};
+
+static bool drop_tail(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct tail_drop *td = arg;
+	uint32_t end = p->seq + p->len;
+
+	if (from != 0)
+		return false;
+	if (p->flags & RTE_TCP_SYN_FLAG) {
+		td->base = td->hi = p->seq + 1;
+		return false;
+	}
+	if (p->len == 0 || !SEQ_GT(end, td->hi))
+		return false; /* not new data */
+	td->hi = end;
+	if (!SEQ_GT(end, td->base + td->from))
+		return false;
+	if (td->dropped++ == 0)
+		td->when = h->now;
+	return true;
+}
+
+static bool got_all(struct th *h, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)h;
+	return x->b->rx_len == x->la;
+}
+
+/*
+ * A tail loss: the last two segments of a transfer are lost and nothing follows them.
+ * The loss probe (the last segment again, 2 SRTT later) brings a SACK, RACK marks the
+ * other one lost, and all is there within a few round trips: no timeout (200 ms).
+ */
+static void test_tlp_tail_loss(void **state)
+{
+	struct tail_drop td = { .from = 64 * 1024 - 2 * 1448 };
+	const struct weir_tcp_stats *sa;
+	struct th_conn *a, *b;
+	struct xfer x;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 22), 0);
+	a = open_pair(&h, 40021, &b);
+	th_run(&h, 100); /* an RTT sample first */
+	td.base = td.hi = a->c->snd_nxt;
+	h.filter = drop_tail;
+	h.filter_arg = &td;
+	th_source(a, data_a, 64 * 1024, false);
+	x.a = a;
+	x.b = b;
+	x.la = 64 * 1024;
+	x.lb = 0;
+	assert_true(th_run_until(&h, 5000, got_all, &x));
+	assert_memory_equal(b->rx, data_a, 64 * 1024);
+	sa = weir_tcp_stats(h.side[0].s);
+	assert_true(td.dropped >= 2);
+	assert_int_equal(sa->rto_expiries, 0);
+	assert_int_equal(sa->tlp_probes, 1);
+	assert_true(sa->rack_losses >= 1);
+	/* RTT 10 ms: probe after 2 SRTT, then one round trip for the rest; an RTO is 200. */
+	assert_true(h.now - td.when < 80);
+	th_run(&h, 1000);
+	assert_int_equal(sa->rto_expiries, 0);
+	fini(&h);
+}
+
+/* Hold back every 20th data segment of side 0 by 1 ms: reordering, no loss. */
+struct reorder {
+	uint32_t n, held;
+};
+
+static bool hold_some(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct reorder *ro = arg;
+
+	if (from == 0 && p->len > 0 && ++ro->n % 20 == 0) {
+		h->hold_ms = 1;
+		ro->held++;
+	}
+	return false;
+}
+
+/*
+ * Reordering within RACK's window is not loss: segments overtaken by many others (more
+ * than DupThresh, which made the old code retransmit each of them) arrive 1 ms late,
+ * inside min_RTT / 4 (2.5 ms). At most the first event, before RACK saw reordering,
+ * costs a retransmission.
+ */
+static void test_reordering_no_spurious_retransmission(void **state)
+{
+	struct reorder ro = { 0, 0 };
+	const struct weir_tcp_stats *sa, *sb;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 23), 0);
+	a = open_pair(&h, 40022, &b);
+	h.filter = hold_some;
+	h.filter_arg = &ro;
+	bulk(&h, a, b, 2 << 20, 0, 60000);
+	sa = weir_tcp_stats(h.side[0].s);
+	sb = weir_tcp_stats(h.side[1].s);
+	assert_true(ro.held > 50);
+	assert_true(sb->ooo_segs > 50); /* really overtaken */
+	assert_true(sa->retrans_segs <= 1);
+	assert_true(sa->rack_losses <= 1);
+	assert_int_equal(sa->rto_expiries, 0);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+/*
+ * 5% random loss both ways, for a long transfer each way: timeouts are rare (RACK finds
+ * lost retransmissions, the loss probe repairs tails, PRR keeps the ACK clock), at
+ * most TH_RTO_PER_MB per megabyte moved; RFC 6675 alone needed several per megabyte.
+ */
+#define TH_RTO_PER_MB 1.0
+static void lossy_rto_bound(uint8_t cc, uint64_t seed)
+{
+	const struct weir_tcp_stats *sa, *sb;
+	struct weir_tcp_params p;
+	struct th_conn *a, *b;
+	struct th h;
+	double mb = 2.0 * BULK / (1 << 20), rtos;
+
+	th_default_params(&p);
+	p.cc = cc;
+	assert_int_equal(th_init(&h, &p, &p, seed), 0);
+	a = open_pair(&h, 40023, &b);
+	h.drop = 0.05;
+	bulk(&h, a, b, BULK, BULK, 2000000);
+	sa = weir_tcp_stats(h.side[0].s);
+	sb = weir_tcp_stats(h.side[1].s);
+	rtos = (double)(sa->rto_expiries + sb->rto_expiries);
+	print_message("cc %u: %.0f RTOs (%.2f/MB), %lu+%lu probes, %lu+%lu RACK losses, "
+		      "%lu+%lu spurious RTOs, %lu+%lu retransmissions, %lu ms\n",
+		      cc, rtos, rtos / mb, (unsigned long)sa->tlp_probes,
+		      (unsigned long)sb->tlp_probes, (unsigned long)sa->rack_losses,
+		      (unsigned long)sb->rack_losses, (unsigned long)sa->spurious_rto,
+		      (unsigned long)sb->spurious_rto, (unsigned long)sa->retrans_segs,
+		      (unsigned long)sb->retrans_segs, (unsigned long)h.now);
+	assert_true(rtos / mb <= TH_RTO_PER_MB);
+	assert_true(sa->tlp_probes + sb->tlp_probes > 0);
+	assert_true(sa->rack_losses > 0 && sb->rack_losses > 0);
+	h.drop = 0;
+	th_run(&h, 200000);
+	fini(&h);
+}
+
+static void test_lossy_few_rtos_newreno(void **state)
+{
+	(void)state;
+	lossy_rto_bound(WEIR_TCP_CC_NEWRENO, 24);
+}
+
+static void test_lossy_few_rtos_cubic(void **state)
+{
+	(void)state;
+	lossy_rto_bound(WEIR_TCP_CC_CUBIC, 25);
+}
+
 /* Record when side 0 sent frames matching, and drop them all while @drop. */
 struct times {
 	uint64_t t[32];
@@ -429,7 +653,10 @@ static void test_syn_rto_backoff(void **state)
 	fini(&h);
 }
 
-/* Data RTO: doubling back-off; Karn: no sample from a retransmission, back-off kept. */
+/*
+ * Data RTO: doubling back-off; Karn: no sample from a retransmission, back-off kept.
+ * (Without SACK, so no loss probe stands in for the first timeout.)
+ */
 static void test_data_rto_karn(void **state)
 {
 	struct weir_tcp_params p;
@@ -440,7 +667,7 @@ static void test_data_rto_karn(void **state)
 
 	(void)state;
 	th_default_params(&p);
-	p.features = WEIR_TCP_NO_TIMESTAMPS;
+	p.features = WEIR_TCP_NO_TIMESTAMPS | WEIR_TCP_NO_SACK;
 	assert_int_equal(th_init(&h, &p, &p, 11), 0);
 	a = open_pair(&h, 40009, &b);
 	weir_tcp_info(a->c, &i1);
@@ -1132,11 +1359,12 @@ static void test_crafted_window_edges(void **state)
 	assert_int_equal(po.nsack, 1);
 	assert_int_equal(po.sack[0][0], p.snd + 8000);
 	assert_int_equal(po.sack[0][1], p.snd + 8192);
-	/* Wholly beyond: dropped, ACKed, the SACK unchanged. */
+	/* Wholly beyond: dropped, ACKed, the SACK unchanged, an error. */
 	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 8192 + 10, buf, 100, 1000);
 	assert_true(take_pkt(&h, &pk, &po));
 	assert_int_equal(pk.ack, p.snd);
 	assert_int_equal(po.sack[0][1], p.snd + 8192);
+	assert_int_equal(weir_tcp_stats(h.side[0].s)->in_errs, 1);
 	/* In order, straddling the edge from rcv_nxt: trimmed to the window. */
 	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 1000, 1000);
 	p.snd += 1000;
@@ -1157,6 +1385,19 @@ static void test_crafted_window_edges(void **state)
 		assert_true(take_pkt(&h, &pk, &po));
 		assert_int_equal(pk.ack, p.snd + 192);
 		assert_int_equal(pk.win, 0);
+	}
+	th_drop_captured(&h, 0);
+	/* A zero-window probe (nothing, one below rcv_nxt): answered, not an error. */
+	{
+		uint64_t errs = weir_tcp_stats(h.side[0].s)->in_errs;
+
+		th_run(&h, TCP_OOW_ACK_MS);
+		th_drop_captured(&h, 0);
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 191, NULL, 0, 1000);
+		assert_true(take_pkt(&h, &pk, &po));
+		assert_int_equal(pk.ack, p.snd + 192);
+		assert_int_equal(pk.win, 0);
+		assert_int_equal(weir_tcp_stats(h.side[0].s)->in_errs, errs);
 	}
 	th_drop_captured(&h, 0);
 	fini(&h);
@@ -1389,6 +1630,11 @@ int main(void)
 		cmocka_unit_test(test_bulk_lossy_newreno),
 		cmocka_unit_test(test_bulk_lossy_cubic),
 		cmocka_unit_test(test_bulk_lossy_no_sack),
+		cmocka_unit_test(test_rack_lost_retransmission),
+		cmocka_unit_test(test_tlp_tail_loss),
+		cmocka_unit_test(test_reordering_no_spurious_retransmission),
+		cmocka_unit_test(test_lossy_few_rtos_newreno),
+		cmocka_unit_test(test_lossy_few_rtos_cubic),
 		cmocka_unit_test(test_bulk_reorder_dup),
 		cmocka_unit_test(test_zero_window_persist),
 		cmocka_unit_test(test_sack_retransmits_holes_only),
