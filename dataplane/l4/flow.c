@@ -144,11 +144,20 @@ void weir_flow_clear_rev(struct weir_flow_table *t, struct weir_flow *f)
 	memset(&f->rev, 0, sizeof(f->rev));
 }
 
+void weir_flow_unhook_fwd(struct weir_flow_table *t, struct weir_flow *f)
+{
+	if (f->fwd_off)
+		return;
+	remove_key(t, &f->fwd, (uint32_t)(f - t->flows));
+	f->fwd_off = 1;
+}
+
 void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f)
 {
 	uint32_t idx = (uint32_t)(f - t->flows);
 
-	remove_key(t, &f->fwd, idx);
+	if (!f->fwd_off)
+		remove_key(t, &f->fwd, idx);
 	if (f->rev.proto != 0)
 		remove_key(t, &f->rev, idx | WEIR_FLOW_REV);
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELAXED);

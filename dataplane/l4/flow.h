@@ -64,6 +64,7 @@ struct weir_flow {
 	uint8_t cport;              /* weir_port index toward the client */
 	struct rte_ether_addr cmac; /* the client's next hop as its first frame showed it */
 	uint8_t sport_idx;          /* weir_port index toward the server */
+	uint8_t fwd_off;            /* the client key is out of the table (weir_flow_unhook_fwd) */
 	uint32_t gen;     /* odd while being created or freed: the main lcore's dumps skip it */
 	uint64_t created; /* TSC */
 	uint64_t last;    /* TSC of the last packet */
@@ -216,6 +217,12 @@ void weir_flow_set_rev(struct weir_flow_table *t, struct weir_flow *f,
 
 /* Remove @f's reply key, if it has one. */
 void weir_flow_clear_rev(struct weir_flow_table *t, struct weir_flow *f);
+/*
+ * Take the client key of @f out of the table, the reply key staying: a TCP-proxy session
+ * whose client side has ended while its server side lingers (TIME_WAIT, LAST_ACK), so
+ * that the client's next connection on the same 4-tuple gets a flow of its own.
+ */
+void weir_flow_unhook_fwd(struct weir_flow_table *t, struct weir_flow *f);
 
 /* Remove @f's keys and return its slot. The caller has released what the flow held. */
 void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f);

@@ -439,10 +439,18 @@ static void on_closed(struct weir_tcp_conn *c, int err)
 			}
 		}
 	}
-	if (s->cli == NULL && s->srv == NULL)
+	if (s->cli == NULL && s->srv == NULL) {
 		sess_free(s);
-	else
-		s->state = SESS_CLOSING;
+		return;
+	}
+	s->state = SESS_CLOSING;
+	/*
+	 * The client's side is over while the server's lingers: the client may open its next
+	 * connection on the same 4-tuple meanwhile (a closer's TIME_WAIT is on its side), and
+	 * that one needs the flow table's client key for a session of its own.
+	 */
+	if (s->cli == NULL && s->flow != NULL)
+		weir_flow_unhook_fwd(w->l4->ft, s->flow);
 }
 
 /* Prepend the Ethernet header's room the stack left and send toward the conn's peer. */
