@@ -372,8 +372,11 @@ def test_udp_request_response(lab, dataplane, workdir):
         assert res["errors"] == 0
         # Round robin: 20 each, give or take the two workers' independent rotations.
         assert all(abs(res["counts"].get(s, 0) - 20) <= 3 for s in SERVERS), res
-        flows = [l for l in dp.cmd("show flows").splitlines() if " udp " in l]
-        assert len(flows) == 60
+        # One request and one reply per flow; two requests may share a flow when the
+        # client's kernel gave two of its sockets the same port.
+        flows = [l.split() for l in dp.cmd("show flows").splitlines() if " udp " in l]
+        assert 55 <= len(flows) <= 60
+        assert sum(int(f[10]) for f in flows) == 60 and sum(int(f[12]) for f in flows) == 60
     finally:
         for p in procs:
             p.kill()
@@ -498,7 +501,12 @@ def test_bad_l4_packets_are_counted_and_dropped(lab, nginx, dataplane, workdir):
     except AssertionError:
         now = counters(dp.runtime.info(), "Drop_")
         raise AssertionError({r: now[r] - before[r] for r in now if now[r] != before[r]})
-    assert {r: now[r] - before[r] for r in want} == want
+    # Exactly these, but no_flow: a late segment of an earlier test's connection (the lab
+    # outlives a dataplane) meets no flow in this one too.
+    got = {r: now[r] - before[r] for r in want}
+    assert got["no_flow"] >= want["no_flow"]
+    got["no_flow"] = want["no_flow"]
+    assert got == want
     res = client(lab, "seq", "--vip", lab.vip, "--count", "9")
     assert res["errors"] == 0
 
