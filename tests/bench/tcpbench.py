@@ -15,6 +15,7 @@ servers still hold in TIME_WAIT, and its rate falls by 10x within seconds.
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,12 +62,19 @@ backend be
 """
 
 
-def wrk_cps(lab, vip, secs):
-    r = lab.run("cl", ["wrk", "-t2", "-c64", f"-d{secs}s", "-H", "Connection: close",
-                       f"http://{vip}/"], timeout=secs + 60)
-    m = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
-    errors = re.search(r"Socket errors: (.*)", r.stdout)
-    return float(m.group(1)), (errors.group(1) if errors else "")
+def wrk_cps(lab, vip, secs, runs):
+    """Connections per second: the median of `runs` wrk runs of `secs` seconds (the
+    client side shares its CPU with the servers and the kernel, so single runs vary)."""
+    rates, errors = [], []
+    for _ in range(runs):
+        r = lab.run("cl", ["wrk", "-t2", "-c64", f"-d{secs}s", "-H", "Connection: close",
+                           f"http://{vip}/"], timeout=secs + 60)
+        m = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
+        e = re.search(r"Socket errors: (.*)", r.stdout)
+        rates.append(float(m.group(1)))
+        if e:
+            errors.append(e.group(1))
+    return statistics.median(rates), "; ".join(errors)
 
 
 def throughput(lab, vip, size, streams=4):
@@ -83,7 +91,7 @@ def throughput(lab, vip, size, streams=4):
 KERNEL_TUNING = ["net.ipv4.tcp_tw_reuse=1", "net.ipv4.ip_local_port_range=1024 65023"]
 
 
-def run(build, secs, size):
+def run(build, secs, size, runs=1):
     """Returns {"weir": (cps, mbs), "haproxy": (cps, mbs)}."""
     lab = Lab(f"wb{os.getpid() % 100000}")
     work = tempfile.mkdtemp(prefix="weir-tcpbench-")
@@ -98,7 +106,7 @@ def run(build, secs, size):
         dp = Dataplane(lab, weir_conf(lab, work), build, work)
         dp.wait_ready()
         lab.run("cl", ["curl", "-sS", "-o", "/dev/null", f"http://{lab.vip}/"])  # warm up
-        cps, err = wrk_cps(lab, lab.vip, secs)
+        cps, err = wrk_cps(lab, lab.vip, secs, runs)
         mbs = throughput(lab, lab.vip, size)
         results["weir"] = (cps, mbs, err)
         if dp.stop() != 0:
@@ -121,7 +129,7 @@ def run(build, secs, size):
                 time.sleep(0.05)
             lab.run("cl", ["ip", "neigh", "flush", "dev", lab.client_if])
             lab.run("cl", ["curl", "-sS", "-o", "/dev/null", f"http://{lab.vip}/"])
-            cps, err = wrk_cps(lab, lab.vip, secs)
+            cps, err = wrk_cps(lab, lab.vip, secs, runs)
             mbs = throughput(lab, lab.vip, size)
             results["haproxy"] = (cps, mbs, err)
         finally:
