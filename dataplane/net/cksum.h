@@ -23,13 +23,35 @@ static inline uint16_t weir_csum_fold(uint32_t sum)
 }
 
 /*
- * The one's complement sum of @len bytes at @buf, folded to 16 bits (not inverted).
+ * A 64-bit one's complement sum folded to 16 bits. Adding a word to itself rotated by
+ * half its width leaves the end-around-carry sum of its halves in the upper half: two
+ * rotate-and-add steps instead of four dependent mask-shift-add folds.
+ */
+static inline uint16_t weir_csum_fold64(uint64_t sum)
+{
+	uint32_t s;
+
+	sum += (sum >> 32) | (sum << 32);
+	s = (uint32_t)(sum >> 32);
+	s += (s >> 16) | (s << 16);
+	return (uint16_t)(s >> 16);
+}
+
+/* @a + @b in one's complement arithmetic on 64 bits (the carry goes around). */
+static inline uint64_t weir_csum_add64(uint64_t a, uint64_t b)
+{
+	a += b;
+	return a + (a < b);
+}
+
+/*
+ * The one's complement sum of @len bytes at @buf on 64 bits (to be folded, or added to).
  * 64-bit words go into a 128-bit accumulator (add and add-with-carry), whose halves are
  * then added with the end-around carry: the one's complement sum is the same in any word
  * size once folded (RFC 1071), since 2^16 - 1 divides 2^64 - 1. Payloads of the TCP
  * stack go through here, so it is a quarter of the work of 16-bit words.
  */
-static inline uint16_t weir_cksum(const void *buf, size_t len)
+static inline uint64_t weir_cksum64(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	unsigned __int128 acc = 0;
@@ -72,12 +94,13 @@ static inline uint16_t weir_cksum(const void *buf, size_t len)
 		acc += h;
 	}
 	sum = (uint64_t)acc;
-	w = (uint64_t)(acc >> 64);
-	sum += w;
-	sum += sum < w; /* end-around carry */
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	return weir_csum_fold((uint32_t)sum);
+	return weir_csum_add64(sum, (uint64_t)(acc >> 64));
+}
+
+/* The one's complement sum of @len bytes at @buf, folded to 16 bits (not inverted). */
+static inline uint16_t weir_cksum(const void *buf, size_t len)
+{
+	return weir_csum_fold64(weir_cksum64(buf, len));
 }
 
 /*
@@ -150,20 +173,19 @@ static inline void weir_csum_replace4(uint16_t *csum, uint32_t from, uint32_t to
 static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 				    uint32_t l4off, uint32_t l4len)
 {
-	uint16_t raw;
 	uint64_t sum;
 
 	if (rte_pktmbuf_data_len(m) >= l4off + l4len)
-		raw = weir_cksum(rte_pktmbuf_mtod_offset(m, const void *, l4off), l4len);
+		sum = weir_cksum64(rte_pktmbuf_mtod_offset(m, const void *, l4off), l4len);
 	else if (rte_pktmbuf_pkt_len(m) >= l4off + l4len)
-		raw = weir_cksum_mbuf(m, l4off, l4len);
+		sum = weir_cksum_mbuf(m, l4off, l4len);
 	else
 		return false;
 	/* The pseudo-header (addresses, protocol, length), summed without building it. */
-	sum = (uint64_t)raw + ip->src_addr + ip->dst_addr +
-	      rte_cpu_to_be_16((uint16_t)ip->next_proto_id) + rte_cpu_to_be_16((uint16_t)l4len);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	return weir_csum_fold((uint32_t)sum) == 0xffff;
+	sum = weir_csum_add64(sum, (uint64_t)ip->src_addr + ip->dst_addr +
+					   rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
+					   rte_cpu_to_be_16((uint16_t)l4len));
+	return weir_csum_fold64(sum) == 0xffff;
 }
 
 #endif
