@@ -103,9 +103,12 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 		for (j = 0; j < n; j++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
 		weir_l4_prefetch(w, pkts, n, flows);
-		for (j = 0; j < n; j++) {
-			w->st.q[i].rx_pkts++;
+		/* Counted per burst: weir_pkt_input() could touch w->st, so a counter bumped in
+		 * the loop below would be loaded and stored around every call. */
+		w->st.q[i].rx_pkts += n;
+		for (j = 0; j < n; j++)
 			w->st.q[i].rx_bytes += rte_pktmbuf_pkt_len(pkts[j]);
+		for (j = 0; j < n; j++) {
 			w->l4->hint_m = pkts[j];
 			w->l4->hint_f = flows[j];
 			weir_pkt_input(w, p, pkts[j]);

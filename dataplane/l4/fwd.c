@@ -528,13 +528,18 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 	uint32_t bytes = rte_pktmbuf_pkt_len(m);
 	bool syn = (h->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 
-	svc = weir_lb_service(lb, dst->vip, ip->next_proto_id, rte_be_to_cpu_16(h->dport));
-	if (svc == NULL) {
-		weir_drop(w, m, WEIR_DROP_NO_SERVICE);
-		return;
-	}
 	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
 	f = flow_find(l4, m, &key);
+	/* A flow under its client key was made for this VIP, protocol and port's service. */
+	if (likely(f != NULL)) {
+		svc = &lb->svc[f->svc];
+	} else {
+		svc = weir_lb_service(lb, dst->vip, ip->next_proto_id, rte_be_to_cpu_16(h->dport));
+		if (svc == NULL) {
+			weir_drop(w, m, WEIR_DROP_NO_SERVICE);
+			return;
+		}
+	}
 	if (svc->mode == WEIR_MODE_TCP) {
 		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), svc, f);
 		return;
