@@ -43,20 +43,10 @@ int tcp_parse(struct weir_tcp_stack *s, struct rte_mbuf *m, struct tcp_seg *g)
 		if (th == NULL)
 			return -1;
 	}
-	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
-		if (rte_pktmbuf_data_len(m) >= l2 + tot) {
-			if (!weir_l4_cksum_ok(m, ip, l2 + ihl, tot - ihl))
-				return -1;
-		} else {
-			uint64_t sum = (uint64_t)weir_cksum_mbuf(m, l2 + ihl, tot - ihl) +
-				       ip->src_addr + ip->dst_addr + rte_cpu_to_be_16(IPPROTO_TCP) +
-				       rte_cpu_to_be_16((uint16_t)(tot - ihl));
-
-			sum = (sum & 0xffffffff) + (sum >> 32);
-			if (weir_csum_fold((uint32_t)sum) != 0xffff)
-				return -1;
-		}
-	}
+	/* Flat or chained, with the pseudo-header (the addresses from @ip, a copy if need be). */
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	    !weir_l4_cksum_ok(m, ip, l2 + ihl, tot - ihl))
+		return -1;
 	g->seq = rte_be_to_cpu_32(th->sent_seq);
 	g->ack = rte_be_to_cpu_32(th->recv_ack);
 	g->flags = th->tcp_flags;

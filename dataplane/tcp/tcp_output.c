@@ -77,21 +77,19 @@ void tcp_cksum(struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-	uint32_t l4len = m->pkt_len - sizeof(*ip), sum;
-	uint16_t raw;
+	uint32_t l4len = m->pkt_len - sizeof(*ip);
+	uint64_t sum;
 
 	ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	th->cksum = 0;
 	if (m->nb_segs == 1)
-		raw = weir_cksum(th, l4len);
+		sum = weir_cksum64(th, l4len);
 	else
-		raw = weir_cksum_mbuf(m, sizeof(*ip), l4len);
-	sum = (uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	th->cksum = (uint16_t)~sum;
+		sum = weir_cksum_mbuf(m, sizeof(*ip), l4len);
+	sum = weir_csum_add64(sum, rte_ipv4_phdr_cksum(ip, 0));
+	th->cksum = (uint16_t)~weir_csum_fold64(sum);
 }
 
 /*
