@@ -11,8 +11,9 @@
   client.py stream --vip A --port P --bytes N [--rcvbuf B] [--pause S]
       asks a tcp-stream server for N bytes and checks them against the stream; with a
       small receive buffer, or not reading for S seconds first
-  client.py upload --vip A --port P --bytes N
-      sends N bytes of the stream to a tcp-hash server, half-closes, checks its answer
+  client.py upload --vip A --port P --bytes N [--repeat R --sport S]
+      sends N bytes of the stream to a tcp-hash server, half-closes, checks its answer;
+      R times, each from source port S when given (reusing the client's own TIME_WAIT)
   client.py first --vip A --port P --bytes N
       against a tcp-first server: reads its greeting to EOF (it half-closed first), then
       sends N bytes and half-closes; prints their sha256
@@ -22,6 +23,7 @@ Every socket operation has a timeout, so a lost packet fails fast instead of han
 """
 
 import argparse
+import errno
 import hashlib
 import json
 import re
@@ -145,12 +147,25 @@ def expected_digest(n):
 
 
 def connect(a, rcvbuf=0, timeout=60.0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(timeout)
-    s.connect((a.vip, a.port))
-    return s
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(timeout)
+        if a.sport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", a.sport))
+        try:
+            s.connect((a.vip, a.port))
+            return s
+        except OSError as e:
+            s.close()
+            # A fixed source port still in this side's TIME_WAIT: tcp_tw_reuse lets the
+            # kernel take it again once its last timestamp is a second old.
+            if not a.sport or e.errno != errno.EADDRNOTAVAIL or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def cmd_stream(a):
@@ -171,13 +186,16 @@ def cmd_stream(a):
 
 
 def cmd_upload(a):
-    s = connect(a)
-    for chunk in stream_bytes(a.bytes):
-        s.sendall(chunk)
-    s.shutdown(socket.SHUT_WR)
-    answer = s.makefile().readline().strip()
-    s.close()
-    print(json.dumps({"ok": answer == expected_digest(a.bytes), "answer": answer}))
+    oks = []
+    for _ in range(a.repeat):
+        s = connect(a)
+        for chunk in stream_bytes(a.bytes):
+            s.sendall(chunk)
+        s.shutdown(socket.SHUT_WR)
+        answer = s.makefile().readline().strip()
+        s.close()
+        oks.append(answer == expected_digest(a.bytes))
+    print(json.dumps({"ok": all(oks), "answer": answer, "rounds": len(oks)}))
 
 
 def cmd_first(a):
@@ -219,6 +237,8 @@ def main():
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--src", default="")
     p.add_argument("--sports", default="")
+    p.add_argument("--sport", type=int, default=0)
+    p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--bytes", type=int, default=0)
     p.add_argument("--rcvbuf", type=int, default=0)
     p.add_argument("--pause", type=float, default=0.0)
