@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_memory.h>
 #include <sanitizer/lsan_interface.h>
@@ -90,6 +91,10 @@ struct weir_dp *fuzz_dp(void)
 		dataplane.ports[i].port_id = i;
 		dataplane.port_by_id[i] = &dataplane.ports[i];
 	}
+	/* The workers' clock starts where their timer wheels do: at 0, every flow would
+	 * be past its timeout and expire at the first poll. */
+	for (i = 0; i < dataplane.nb_workers; i++)
+		dataplane.workers[i].now = rte_rdtsc();
 	weir_rt_register_basic();
 	weir_l4_register_commands();
 	atexit(teardown); /* runs before weir_eal_cleanup: registered after it */
