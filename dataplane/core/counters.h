@@ -65,7 +65,8 @@ enum weir_drop {
 	X(EVENT_LOST, "events_lost")         \
 	X(REDIRECTED, "redirected")          \
 	X(TO_MAIN, "to_main")                \
-	X(REFUSALS_SENT, "refusals_sent")
+	X(REFUSALS_SENT, "refusals_sent")    \
+	X(L4_FAST_PATH, "l4_fast_path")
 
 enum weir_event {
 #define X(id, name) WEIR_EV_##id,

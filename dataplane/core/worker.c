@@ -22,9 +22,9 @@
 #define ADAPTIVE_SLEEP_MIN_US 10
 #define ADAPTIVE_SLEEP_MAX_US 500
 
-/* Hand a buffer of packets to the port's queue; count what it refuses. */
-static void tx_burst(struct weir_worker *w, uint16_t port, struct weir_txbuf *b)
+void weir_tx_burst(struct weir_worker *w, uint16_t port)
 {
+	struct weir_txbuf *b = &w->tx[port];
 	struct weir_port *p = &w->dp->ports[port];
 	uint16_t sent = 0, i;
 
@@ -42,23 +42,12 @@ static void tx_burst(struct weir_worker *w, uint16_t port, struct weir_txbuf *b)
 	b->n = 0;
 }
 
-void weir_tx(struct weir_worker *w, uint16_t port, struct rte_mbuf *m)
-{
-	struct weir_txbuf *b = &w->tx[port];
-
-	w->st.q[port].tx_pkts++;
-	w->st.q[port].tx_bytes += rte_pktmbuf_pkt_len(m);
-	b->pkts[b->n++] = m;
-	if (b->n == WEIR_TX_BURST)
-		tx_burst(w, port, b);
-}
-
 void weir_tx_flush(struct weir_worker *w)
 {
 	uint16_t i;
 
 	for (i = 0; i < w->dp->nb_ports; i++)
-		tx_burst(w, i, &w->tx[i]);
+		weir_tx_burst(w, i);
 }
 
 /* Send the packets the main lcore built (ARP requests, probes); m->port is the index. */
@@ -84,7 +73,6 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 {
 	struct weir_dp *dp = w->dp;
 	struct rte_mbuf *pkts[2 * WEIR_RX_BURST]; /* room for injected duplicates */
-	struct weir_flow *flows[2 * WEIR_RX_BURST];
 	unsigned int total = 0;
 	uint16_t i, j, n;
 
@@ -102,18 +90,10 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 			continue;
 		for (j = 0; j < n; j++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-		weir_l4_prefetch(w, pkts, n, flows);
-		/* Counted per burst: weir_pkt_input() could touch w->st, so a counter bumped in
-		 * the loop below would be loaded and stored around every call. */
 		w->st.q[i].rx_pkts += n;
 		for (j = 0; j < n; j++)
 			w->st.q[i].rx_bytes += rte_pktmbuf_pkt_len(pkts[j]);
-		for (j = 0; j < n; j++) {
-			w->l4->hint_m = pkts[j];
-			w->l4->hint_f = flows[j];
-			weir_pkt_input(w, p, pkts[j]);
-		}
-		w->l4->hint_m = NULL;
+		weir_l4_burst(w, p, pkts, n);
 		total += n;
 	}
 	drain_ctrl(w);

@@ -5,12 +5,24 @@
 
 #include "core/dp.h"
 
+/* Send what worker @w buffered for @port; what the queue refuses is counted and freed. */
+void weir_tx_burst(struct weir_worker *w, uint16_t port);
+
 /*
  * Queue @m for transmission on @port (a weir_port index) from worker @w's own TX queue.
  * Takes ownership of @m. The buffer is flushed when full and at the end of each loop
  * iteration, so packets leave in bursts.
  */
-void weir_tx(struct weir_worker *w, uint16_t port, struct rte_mbuf *m);
+static inline void weir_tx(struct weir_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct weir_txbuf *b = &w->tx[port];
+
+	w->st.q[port].tx_pkts++;
+	w->st.q[port].tx_bytes += rte_pktmbuf_pkt_len(m);
+	b->pkts[b->n++] = m;
+	if (unlikely(b->n == WEIR_TX_BURST))
+		weir_tx_burst(w, port);
+}
 
 /* Send everything buffered on every port; what the queue refuses is counted and freed. */
 void weir_tx_flush(struct weir_worker *w);

@@ -11,6 +11,9 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/timer.h"
 
@@ -54,35 +57,38 @@ enum weir_flow_state {
 #define WEIR_DIR_OUT 1 /* server to client */
 
 struct weir_flow {
+	/* First cache line: what every packet of an established flow reads (l4/fast.c). */
 	struct weir_flow_key fwd; /* as the client sends it: client -> VIP */
 	struct weir_flow_key rev; /* as the server sends it back (full-NAT) */
-	uint32_t laddr;           /* full-NAT source address (network order) */
-	uint16_t lport;           /* and port (network order) */
-	uint16_t laddr_idx;
-	uint16_t svc;  /* service index */
-	uint16_t srv;  /* server gid */
-	uint8_t state; /* enum weir_flow_state */
-	uint8_t flags;
-	uint8_t cport;              /* weir_port index toward the client */
-	struct rte_ether_addr cmac; /* the client's next hop as its first frame showed it */
-	uint8_t sport_idx;          /* weir_port index toward the server */
-	uint8_t fwd_off;            /* the client key is out of the table (weir_flow_unhook_fwd) */
-	uint32_t gen;     /* odd while being created or freed: the main lcore's dumps skip it */
-	uint64_t created; /* TSC */
-	uint64_t last;    /* TSC of the last packet */
-	uint64_t syn_tsc; /* TSC the client's SYN left toward the server */
-	uint64_t pkts[2];
-	uint64_t bytes[2];
 	/* Full-NAT checksum adjustments by direction, computed once (RFC 1624). */
 	uint32_t ip_delta[2];
 	uint32_t l4_delta[2];
-	/* Next-hop MACs by direction, valid while the neighbour table's gen is nh_gen. */
-	struct rte_ether_addr nh_mac[2];
-	uint32_t nh_gen;
-	uint32_t c_nexthop;           /* next hop toward the client: itself or the gateway */
-	struct weir_proxy_sess *sess; /* a TCP-proxy session's flow: its session */
+	uint16_t svc;      /* service index */
+	uint16_t srv;      /* server gid */
+	uint8_t state;     /* enum weir_flow_state */
+	uint8_t flags;     /* WEIR_FLOW_F_* */
+	uint8_t cport;     /* weir_port index toward the client */
+	uint8_t sport_idx; /* weir_port index toward the server */
+	uint32_t nh_gen;   /* the neighbour table's gen nh_mac[] is valid for */
+	uint16_t lport;    /* full-NAT source port (network order) */
+	uint8_t fwd_off;   /* the client key is out of the table (weir_flow_unhook_fwd) */
+	uint8_t pad;
+	/* Second line: what every packet writes, and the proxy's session. */
+	uint64_t last; /* TSC of the last packet */
+	uint64_t pkts[2];
+	uint64_t bytes[2];
+	struct rte_ether_addr nh_mac[2]; /* next-hop MACs by direction */
+	uint32_t laddr;                  /* full-NAT source address (network order) */
+	struct weir_proxy_sess *sess;    /* a TCP-proxy session's flow: its session */
+	/* The rest: for new flows, state changes, timers and dumps. */
+	uint64_t created;           /* TSC */
+	uint64_t syn_tsc;           /* TSC the client's SYN left toward the server */
+	struct rte_ether_addr cmac; /* the client's next hop as its first frame showed it */
+	uint16_t laddr_idx;
+	uint32_t gen;       /* odd while being created or freed: the main lcore's dumps skip it */
+	uint32_t c_nexthop; /* next hop toward the client: itself or the gateway */
 	struct weir_timer timer;
-};
+} __rte_cache_aligned;
 
 /*
  * The table: buckets of 8 slots, a slot a 16-bit signature of a key's hash and the index
@@ -176,6 +182,24 @@ static inline uint16_t weir_flow_sig(uint32_t hash)
 	return (uint16_t)((hash >> 16) | 1);
 }
 
+/* A bit for each slot of @b holding signature @sig (slot i: bit i). */
+static inline unsigned int weir_flow_sig_match(const struct weir_flow_bucket *b, uint16_t sig)
+{
+#if defined(__SSE2__)
+	/* The eight signatures compared at once, then packed to a byte each for the mask. */
+	__m128i eq = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)b->sig),
+				     _mm_set1_epi16((short)sig));
+
+	return (unsigned int)_mm_movemask_epi8(_mm_packs_epi16(eq, _mm_setzero_si128()));
+#else
+	unsigned int i, m = 0;
+
+	for (i = 0; i < WEIR_FLOW_WAYS; i++)
+		m |= (unsigned int)(b->sig[i] == sig) << i;
+	return m;
+#endif
+}
+
 /* The flow under @key (whose hash is @hash), or NULL. */
 static inline struct weir_flow *
 weir_flow_lookup_hash(struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t hash)
@@ -185,16 +209,14 @@ weir_flow_lookup_hash(struct weir_flow_table *t, const struct weir_flow_key *key
 
 	for (;;) {
 		const struct weir_flow_bucket *b = &t->b[bi];
-		unsigned int i;
+		unsigned int m;
 
-		for (i = 0; i < WEIR_FLOW_WAYS; i++) {
-			if (b->sig[i] == sig) {
-				uint32_t idx = b->idx[i];
-				struct weir_flow *f = &t->flows[idx & ~WEIR_FLOW_REV];
+		for (m = weir_flow_sig_match(b, sig); m != 0; m &= m - 1) {
+			uint32_t idx = b->idx[__builtin_ctz(m)];
+			struct weir_flow *f = &t->flows[idx & ~WEIR_FLOW_REV];
 
-				if (weir_flow_key_eq(idx & WEIR_FLOW_REV ? &f->rev : &f->fwd, key))
-					return f;
-			}
+			if (weir_flow_key_eq(idx & WEIR_FLOW_REV ? &f->rev : &f->fwd, key))
+				return f;
 		}
 		if (b->overflow == 0)
 			return NULL;

@@ -10,6 +10,7 @@
 #include "core/worker.h"
 #include "l4/l4.h"
 #include "l4/lb.h"
+#include "l4/nat.h"
 #include "l4/proxy.h"
 #include "net/build.h"
 #include "net/cksum.h"
@@ -35,19 +36,6 @@ struct l4_hdr {
 	uint32_t len; /* L4 header + payload */
 };
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
 static __thread struct weir_worker *cur_worker; /* for timer callbacks */
 
 static inline uint64_t now_tick(const struct weir_l4w *l4, uint64_t tsc)
@@ -67,49 +55,6 @@ static inline struct weir_flow *flow_find(struct weir_l4w *l4, const struct rte_
 	    (weir_flow_key_eq(&f->fwd, key) || weir_flow_key_eq(&f->rev, key)))
 		return f;
 	return weir_flow_lookup(l4->ft, key);
-}
-
-void weir_l4_prefetch(struct weir_worker *w, struct rte_mbuf **pkts, uint16_t n,
-		      struct weir_flow **flows)
-{
-	struct weir_flow_table *t = w->l4->ft;
-	struct weir_flow_key keys[2 * WEIR_RX_BURST];
-	uint32_t hashes[2 * WEIR_RX_BURST];
-	bool hashed[2 * WEIR_RX_BURST];
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
-		const struct rte_ipv4_hdr *ip =
-			(const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
-		const uint8_t *l4 = (const uint8_t *)(ip + 1);
-
-		flows[i] = NULL;
-		hashed[i] = false;
-		/* Only plain IPv4 TCP/UDP: anything else takes the full path unhinted. */
-		if (rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN + 28 ||
-		    rd16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
-		    (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP))
-			continue;
-		weir_flow_key_set(&keys[i], ip->src_addr, ip->dst_addr, rd16(l4), rd16(l4 + 2),
-				  ip->next_proto_id);
-		hashes[i] = weir_flow_hash(&keys[i]);
-		hashed[i] = true;
-		rte_prefetch0(&t->b[hashes[i] & t->mask]);
-	}
-	for (i = 0; i < n; i++) {
-		struct weir_flow *f;
-
-		if (!hashed[i])
-			continue;
-		f = weir_flow_lookup_hash(t, &keys[i], hashes[i]);
-		if (f != NULL) {
-			rte_prefetch0(f);
-			rte_prefetch0((const uint8_t *)f + RTE_CACHE_LINE_SIZE);
-			rte_prefetch0((const uint8_t *)f + 2 * RTE_CACHE_LINE_SIZE);
-		}
-		flows[i] = f;
-	}
 }
 
 /* ---- flow life ---- */
@@ -250,8 +195,8 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
 			return WEIR_DROP_TCP_FLAGS;
 		h->hdr = (uint8_t *)tcp;
 		h->csum_off = offsetof(struct rte_tcp_hdr, cksum);
-		h->sport = rd16(h->hdr);
-		h->dport = rd16(h->hdr + 2);
+		h->sport = weir_rd16(h->hdr);
+		h->dport = weir_rd16(h->hdr + 2);
 		return 0;
 	} else {
 		struct rte_udp_hdr *udp;
@@ -267,8 +212,8 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
 		h->flags = 0;
 		h->hdr = (uint8_t *)udp;
 		h->csum_off = udp->dgram_cksum != 0 ? offsetof(struct rte_udp_hdr, dgram_cksum) : 0;
-		h->sport = rd16(h->hdr);
-		h->dport = rd16(h->hdr + 2);
+		h->sport = weir_rd16(h->hdr);
+		h->dport = weir_rd16(h->hdr + 2);
 		return 0;
 	}
 }
@@ -305,36 +250,6 @@ static void nat_deltas(struct weir_flow *f)
 	f->l4_delta[WEIR_DIR_OUT] =
 		weir_csum_fold(ip + (uint16_t)~f->rev.sport + (uint16_t)~f->rev.dport +
 			       f->fwd.dport + f->fwd.sport);
-}
-
-/*
- * Rewrite a packet of full-NAT flow @f going in direction @dir to the flow's other
- * tuple, adjusting both checksums with the flow's precomputed adjustments.
- */
-static inline void nat_rewrite(struct rte_ipv4_hdr *ip, struct l4_hdr *h, const struct weir_flow *f,
-			       int dir)
-{
-	uint32_t src, dst;
-	uint16_t sport, dport;
-
-	if (dir == WEIR_DIR_IN) {
-		src = f->rev.dst, dst = f->rev.src, sport = f->rev.dport, dport = f->rev.sport;
-	} else {
-		src = f->fwd.dst, dst = f->fwd.src, sport = f->fwd.dport, dport = f->fwd.sport;
-	}
-	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, f->ip_delta[dir]);
-	if (h->csum_off != 0) {
-		uint16_t sum = weir_csum_adjust(rd16(h->hdr + h->csum_off), f->l4_delta[dir]);
-
-		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). */
-		if (sum == 0 && ip->next_proto_id == IPPROTO_UDP)
-			sum = 0xffff;
-		wr16(h->hdr + h->csum_off, sum);
-	}
-	ip->src_addr = src;
-	ip->dst_addr = dst;
-	wr16(h->hdr, sport);
-	wr16(h->hdr + 2, dport);
 }
 
 /*
@@ -579,7 +494,7 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 		weir_l4_send(w, m, f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
 		return;
 	}
-	nat_rewrite(ip, h, f, WEIR_DIR_IN);
+	weir_nat_rewrite(ip, h->hdr, h->csum_off, f, WEIR_DIR_IN);
 	weir_l4_send(w, m, f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
 }
 
@@ -628,7 +543,7 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 	l4->svc[f->svc].pkts[WEIR_DIR_OUT]++;
 	l4->svc[f->svc].bytes[WEIR_DIR_OUT] += bytes;
 
-	nat_rewrite(ip, h, f, WEIR_DIR_OUT);
+	weir_nat_rewrite(ip, h->hdr, h->csum_off, f, WEIR_DIR_OUT);
 	weir_l4_send(w, m, f, WEIR_DIR_OUT, f->cport, f->c_nexthop,
 		     (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
 }

@@ -48,7 +48,7 @@ struct weir_l4w {
 	struct weir_timer_wheel tw;     /* ticks are milliseconds */
 	uint64_t tsc_per_tick;
 	struct weir_proxy_w *proxy; /* TCP-proxy services (NULL without any) */
-	/* The flow weir_l4_prefetch() found for the packet being handled, if any. */
+	/* The flow weir_l4_burst() found for the packet being handled, if any. */
 	const struct rte_mbuf *hint_m;
 	struct weir_flow *hint_f;
 };
@@ -67,13 +67,11 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst);
 
 /*
- * Before a burst (at most 2 * WEIR_RX_BURST frames) is handled: hash the 5-tuple of every TCP/UDP
- * packet of @pkts, prefetch the flow-table buckets, then look the flows up and prefetch them, so
- * that the packets' turns find them in cache. @flows[i] gets the flow found for pkts[i] (or NULL);
- * it is a hint, checked against the packet's key when used.
+ * Handle a burst of frames received on @p (at most 2 * WEIR_RX_BURST): frames of
+ * established L4 flows that change no state by the fast path (l4/fast.c), the others by
+ * weir_pkt_input(). Takes ownership of every frame.
  */
-void weir_l4_prefetch(struct weir_worker *w, struct rte_mbuf **pkts, uint16_t n,
-		      struct weir_flow **flows);
+void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf **pkts, uint16_t n);
 
 /*
  * Choose a server of @svc's backend for a new flow or session (@hash: its flow hash,

@@ -45,19 +45,15 @@ static inline uint64_t weir_csum_add64(uint64_t a, uint64_t b)
 }
 
 /*
- * The one's complement sum of @len bytes at @buf on 64 bits (to be folded, or added to).
+ * The one's complement sum of the @len bytes at @p, @len a multiple of 32, on 64 bits.
  * 64-bit words go into a 128-bit accumulator (add and add-with-carry), whose halves are
  * then added with the end-around carry: the one's complement sum is the same in any word
  * size once folded (RFC 1071), since 2^16 - 1 divides 2^64 - 1. Payloads of the TCP
  * stack go through here, so it is a quarter of the work of 16-bit words.
  */
-static inline uint64_t weir_cksum64(const void *buf, size_t len)
+static inline uint64_t weir_cksum64_bulk(const uint8_t *p, size_t len)
 {
-	const uint8_t *p = buf;
 	unsigned __int128 acc = 0;
-	uint64_t w, sum;
-	uint32_t d;
-	uint16_t h;
 
 	for (; len >= 32; len -= 32, p += 32) {
 		uint64_t a, b, c, e;
@@ -71,30 +67,56 @@ static inline uint64_t weir_cksum64(const void *buf, size_t len)
 		acc += c;
 		acc += e;
 	}
-	for (; len >= 8; len -= 8, p += 8) {
-		memcpy(&w, p, 8);
-		acc += w;
+	return weir_csum_add64((uint64_t)acc, (uint64_t)(acc >> 64));
+}
+
+/*
+ * The one's complement sum of @len bytes at @buf on 64 bits (to be folded, or added to).
+ * Whole 32-byte blocks go to the bulk loop; the rest, fewer than 32 bytes (all of a
+ * header or a small segment), is one step per bit of its length, with no loop: every
+ * piece starts at an even offset, so the byte lanes of the 16-bit words stay in place.
+ */
+static inline uint64_t weir_cksum64(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t sum = 0, a, b;
+	uint32_t d;
+	uint16_t h;
+
+	if (len >= 32) {
+		sum = weir_cksum64_bulk(p, len & ~(size_t)31);
+		p += len & ~(size_t)31;
+		len &= 31;
 	}
-	if (len >= 4) {
+	if (len & 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		sum = weir_csum_add64(sum, a);
+		sum = weir_csum_add64(sum, b);
+		p += 16;
+	}
+	if (len & 8) {
+		memcpy(&a, p, 8);
+		sum = weir_csum_add64(sum, a);
+		p += 8;
+	}
+	if (len & 4) {
 		memcpy(&d, p, 4);
-		acc += d;
+		sum = weir_csum_add64(sum, d);
 		p += 4;
-		len -= 4;
 	}
-	if (len >= 2) {
+	if (len & 2) {
 		memcpy(&h, p, 2);
-		acc += h;
+		sum = weir_csum_add64(sum, h);
 		p += 2;
-		len -= 2;
 	}
-	if (len) {
+	if (len & 1) {
 		/* A trailing byte counts as the high byte of a word padded with zero. */
 		h = 0;
 		memcpy(&h, p, 1);
-		acc += h;
+		sum = weir_csum_add64(sum, h);
 	}
-	sum = (uint64_t)acc;
-	return weir_csum_add64(sum, (uint64_t)(acc >> 64));
+	return sum;
 }
 
 /* The one's complement sum of @len bytes at @buf, folded to 16 bits (not inverted). */

@@ -95,36 +95,71 @@ static void setup(uint32_t flows)
 	}
 }
 
-/* A 60-byte client segment (64 on the wire) of flow @k with @flags. */
-static void segment(uint8_t *buf, uint32_t k, uint8_t flags)
+/*
+ * A 60-byte TCP segment (64 on the wire) with @flags arriving on port @port, from
+ * @src:@sport to @dst:@dport (network order), sent by a peer whose MAC ends in @peer.
+ */
+static void tcp_frame(uint8_t *buf, uint16_t port, uint8_t peer, uint32_t src, uint32_t dst,
+		      uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
 
 	memset(buf, 0, 60);
-	eth->dst_addr = dp.ports[0].mac;
+	eth->dst_addr = dp.ports[port].mac;
 	eth->src_addr.addr_bytes[0] = 0x02;
-	eth->src_addr.addr_bytes[5] = 0x99;
+	eth->src_addr.addr_bytes[5] = peer;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = 0x45;
 	ip->total_length = rte_cpu_to_be_16(60 - sizeof(*eth));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_TCP;
-	/* Clients 172.16.0.1 .. 172.16.0.200 behind a router, source ports from 10000 on. */
-	ip->src_addr = rte_cpu_to_be_32(0xac100001 + k % 200);
-	ip->dst_addr = rte_cpu_to_be_32(0x0a00000a);
+	ip->src_addr = src;
+	ip->dst_addr = dst;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	tcp->src_port = rte_cpu_to_be_16((uint16_t)(10000 + k / 200));
-	tcp->dst_port = RTE_BE16(80);
-	tcp->sent_seq = rte_cpu_to_be_32(k);
+	tcp->src_port = sport;
+	tcp->dst_port = dport;
+	tcp->sent_seq = rte_cpu_to_be_32(seq);
+	tcp->recv_ack = (flags & RTE_TCP_ACK_FLAG) ? RTE_BE32(1) : 0;
 	tcp->data_off = 5 << 4;
 	tcp->tcp_flags = flags;
 	tcp->rx_win = RTE_BE16(65535);
 	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 }
 
-/* Hand @n frames built by segment() to worker 0 and drop what it queued. */
+/* A client segment of flow @k with @flags. */
+static void segment(uint8_t *buf, uint32_t k, uint8_t flags)
+{
+	/* Clients 172.16.0.1 .. 172.16.0.200 behind a router, source ports from 10000 on. */
+	tcp_frame(buf, 0, 0x99, rte_cpu_to_be_32(0xac100001 + k % 200),
+		  rte_cpu_to_be_32(0x0a00000a), rte_cpu_to_be_16((uint16_t)(10000 + k / 200)),
+		  RTE_BE16(80), k, flags);
+}
+
+/* Worker 0's flow of the client frame @frame. */
+static const struct weir_flow *flow_of(const uint8_t *frame)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN);
+	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)(ip + 1);
+	struct weir_flow_key key;
+
+	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, tcp->src_port, tcp->dst_port,
+			  IPPROTO_TCP);
+	return weir_flow_lookup(dp.workers[0].l4->ft, &key);
+}
+
+/*
+ * The server's SYN-ACK for flow @f, which Weir opened toward it: from the server to the
+ * flow's local address and port, arriving on the servers' port.
+ */
+static void synack(uint8_t *buf, const struct weir_flow *f)
+{
+	tcp_frame(buf, 1, 0x0b, f->rev.src, f->rev.dst, f->rev.sport, f->rev.dport, 0,
+		  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+}
+
+/* Hand @n frames built by segment() to worker 0 in bursts of 32, as its loop does. */
 static void run(const uint8_t (*frames)[64], uint32_t nframes, uint64_t n)
 {
 	struct weir_worker *w = &dp.workers[0];
@@ -141,8 +176,8 @@ static void run(const uint8_t (*frames)[64], uint32_t nframes, uint64_t n)
 		for (b = 0; b < cnt; b++) {
 			rte_memcpy(rte_pktmbuf_append(burst[b], 60), frames[k], 60);
 			k = k + 1 == nframes ? 0 : k + 1;
-			weir_pkt_input(w, &dp.ports[0], burst[b]);
 		}
+		weir_l4_burst(w, &dp.ports[0], burst, (uint16_t)cnt);
 		weir_tx_flush(w);
 	}
 }
@@ -156,7 +191,7 @@ __attribute__((noinline)) void bench_forward(const uint8_t (*frames)[64], uint64
 
 int main(int argc, char **argv)
 {
-	uint64_t n;
+	uint64_t n, t0;
 	uint8_t(*frames)[64];
 	uint32_t k;
 
@@ -182,17 +217,43 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "forward") == 0) {
 		setup(65536);
 		frames = malloc(sizeof(*frames) * FLOWS);
-		/* Open the flows; then only segments of established flows are counted. */
+		/*
+		 * Open the flows: the clients' SYNs, the servers' SYN-ACKs, the clients' ACKs.
+		 * Then only segments of established flows are counted.
+		 */
 		for (k = 0; k < FLOWS; k++)
 			segment(frames[k], k, RTE_TCP_SYN_FLAG);
 		run((const uint8_t(*)[64])frames, FLOWS, FLOWS);
+		for (k = 0; k < FLOWS; k++) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+			const struct weir_flow *f = flow_of(frames[k]);
+
+			if (f == NULL || m == NULL)
+				exit(1);
+			synack(rte_pktmbuf_mtod(m, uint8_t *), f);
+			rte_pktmbuf_append(m, 60);
+			weir_l4_burst(&dp.workers[0], &dp.ports[1], &m, 1);
+		}
+		weir_tx_flush(&dp.workers[0]);
 		for (k = 0; k < FLOWS; k++)
 			segment(frames[k], k, RTE_TCP_ACK_FLAG);
+		run((const uint8_t(*)[64])frames, FLOWS, FLOWS);
+		for (k = 0; k < FLOWS; k++) {
+			const struct weir_flow *f = flow_of(frames[k]);
+
+			if (f == NULL || f->state != WEIR_FS_ESTABLISHED) {
+				fprintf(stderr, "l4bench: flow %u not established\n", k);
+				return 1;
+			}
+		}
+		t0 = rte_rdtsc();
 		bench_forward((const uint8_t(*)[64])frames, n);
-		printf("%" PRIu64 " forwarded, %" PRIu64 " drops\n",
-		       dp.workers[0].st.q[1].tx_pkts - FLOWS,
+		t0 = rte_rdtsc() - t0;
+		printf("%" PRIu64 " forwarded, %" PRIu64 " drops, %.1f TSC cycles per packet\n",
+		       dp.workers[0].st.q[1].tx_pkts - 2 * FLOWS,
 		       dp.workers[0].st.drops[WEIR_DROP_NEIGH_MISS] +
-			       dp.workers[0].st.drops[WEIR_DROP_NO_FLOW]);
+			       dp.workers[0].st.drops[WEIR_DROP_NO_FLOW],
+		       (double)t0 / (double)n);
 		return 0;
 	}
 	if (strcmp(argv[1], "newflows") == 0) {

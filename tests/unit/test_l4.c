@@ -171,20 +171,45 @@ static void udp_dgram(struct udp_frame *f, uint16_t port, const char *src, uint1
 		f->udp.dgram_cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->udp);
 }
 
-/* Feed @len bytes to worker @wi on port @port; return what it queued on @out_port. */
+/* Take what worker @wi queued on @out_port into @out; returns how many. */
+static unsigned int take(unsigned int wi, uint16_t out_port, struct rte_mbuf **out)
+{
+	struct weir_txbuf *b = &W(wi)->tx[out_port];
+	unsigned int n = b->n;
+
+	memcpy(out, b->pkts, n * sizeof(*out));
+	b->n = 0;
+	return n;
+}
+
+/*
+ * Feed @len bytes to worker @wi on port @port through its burst input, as a received
+ * burst of one; return what it queued on @out_port.
+ */
 static unsigned int feed(unsigned int wi, const void *frame, uint16_t len, uint16_t port,
 			 uint16_t out_port, struct rte_mbuf **out)
 {
 	struct rte_mbuf *m = fixture_mbuf(&dp, frame, len);
-	struct weir_txbuf *b = &W(wi)->tx[out_port];
-	unsigned int n;
+
+	m->port = port;
+	weir_l4_burst(W(wi), &dp.ports[port], &m, 1);
+	return take(wi, out_port, out);
+}
+
+/* The same through the full input path only, as frames the fast path leaves go. */
+static unsigned int feed_full(unsigned int wi, const void *frame, uint16_t len, uint16_t port,
+			      uint16_t out_port, struct rte_mbuf **out)
+{
+	struct rte_mbuf *m = fixture_mbuf(&dp, frame, len);
 
 	m->port = port;
 	weir_pkt_input(W(wi), &dp.ports[port], m);
-	n = b->n;
-	memcpy(out, b->pkts, n * sizeof(*out));
-	b->n = 0;
-	return n;
+	return take(wi, out_port, out);
+}
+
+static uint64_t fast_path(unsigned int wi)
+{
+	return W(wi)->st.events[WEIR_EV_L4_FAST_PATH];
 }
 
 static uint64_t drops(unsigned int wi, unsigned int why)
@@ -588,6 +613,282 @@ static void test_flow_table_full(void **state)
 	s1->maxconn = 2;
 }
 
+/* ---- the fast path of established flows ---- */
+
+/* The server @o (a frame Weir sent toward it) was sent to, as a dotted string. */
+static void dst_of(const struct tcp_frame *o, char *buf, size_t len)
+{
+	const uint8_t *b = (const uint8_t *)&o->ip.dst_addr;
+
+	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+}
+
+/*
+ * Open a full-NAT flow from 10.0.0.2:@cport to the http VIP on worker 0 through the
+ * whole handshake (SYN, SYN-ACK, ACK); @srv gets the server, @lport the local port.
+ */
+static void handshake(uint16_t cport, char *srv, size_t srvlen, uint16_t *lport)
+{
+	struct tcp_frame f, r;
+	struct rte_mbuf *out[8];
+
+	tcp_seg(&f, 0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 100, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	dst_of(as_tcp(out[0]), srv, srvlen);
+	*lport = rte_be_to_cpu_16(as_tcp(out[0])->tcp.src_port);
+	rte_pktmbuf_free(out[0]);
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", *lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 500,
+		101);
+	assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
+	rte_pktmbuf_free(out[0]);
+	tcp_seg(&f, 0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+}
+
+static struct weir_flow *flow_of(const char *client, uint16_t cport, uint16_t vport, uint8_t proto,
+				 const char *vip)
+{
+	struct weir_flow_key k;
+
+	weir_flow_key_set(&k, ip4(client), ip4(vip), rte_cpu_to_be_16(cport),
+			  rte_cpu_to_be_16(vport), proto);
+	return weir_flow_lookup(W(0)->l4->ft, &k);
+}
+
+/*
+ * Frame @frame of an established flow, fed once through the burst input and once
+ * through the full path alone: the first must take the fast path, the second not, and
+ * both must leave the same bytes on @out_port.
+ */
+static void assert_fast_as_full(const void *frame, uint16_t len, uint16_t port, uint16_t out_port,
+				uint16_t out_len)
+{
+	struct rte_mbuf *a[8], *b[8];
+	uint64_t fast = fast_path(0);
+
+	assert_int_equal(feed(0, frame, len, port, out_port, a), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(feed_full(0, frame, len, port, out_port, b), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(a[0]), out_len);
+	assert_int_equal(rte_pktmbuf_pkt_len(b[0]), out_len);
+	assert_memory_equal(rte_pktmbuf_mtod(a[0], void *), rte_pktmbuf_mtod(b[0], void *),
+			    out_len);
+	assert_checksums(a[0]);
+	rte_pktmbuf_free(a[0]);
+	rte_pktmbuf_free(b[0]);
+}
+
+static void test_fast_path_forwards_as_the_full_path(void **state)
+{
+	struct tcp_frame f, r;
+	struct udp_frame u;
+	uint8_t padded[sizeof(f) + 10];
+	char srv[16];
+	uint16_t lport;
+	struct weir_flow *fl;
+	uint64_t srv_pkts;
+	struct weir_server *s;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	handshake(46000, srv, sizeof(srv), &lport);
+	fl = flow_of("10.0.0.2", 46000, 80, IPPROTO_TCP, "10.0.0.10");
+	assert_non_null(fl);
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	s = dp.lb->srv[fl->srv];
+	srv_pkts = W(0)->l4->srv[s->gid].pkts[WEIR_DIR_IN];
+
+	/* Client to server, then server to client: rewritten alike by both paths. */
+	tcp_seg(&f, 0, "10.0.0.2", 46000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 101,
+		501);
+	assert_fast_as_full(&f, sizeof(f), 0, 1, sizeof(f));
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 501, 117);
+	assert_fast_as_full(&r, sizeof(r), 1, 0, sizeof(r));
+	/* Counted by both: two frames each way after the handshake's three. */
+	assert_int_equal(fl->pkts[WEIR_DIR_IN], 2 + 2);
+	assert_int_equal(fl->pkts[WEIR_DIR_OUT], 1 + 2);
+	assert_int_equal(W(0)->l4->srv[s->gid].pkts[WEIR_DIR_IN], srv_pkts + 2);
+
+	/* A frame with Ethernet padding leaves without it. */
+	memcpy(padded, &f, sizeof(f));
+	memset(padded + sizeof(f), 0, sizeof(padded) - sizeof(f));
+	assert_fast_as_full(padded, sizeof(padded), 0, 1, sizeof(f));
+
+	/* UDP, with a checksum and without: the first datagram opens the flow. */
+	udp_dgram(&u, 0, "10.0.0.2", 7000, "10.0.0.10", 53, true);
+	{
+		struct rte_mbuf *out[8];
+
+		assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+	}
+	assert_fast_as_full(&u, sizeof(u), 0, 1, sizeof(u));
+	udp_dgram(&u, 0, "10.0.0.2", 7001, "10.0.0.10", 53, false);
+	{
+		struct rte_mbuf *out[8];
+
+		assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+	}
+	assert_fast_as_full(&u, sizeof(u), 0, 1, sizeof(u));
+
+	/* DSR: the client's ACK after its SYN establishes; then data only changes MACs. */
+	{
+		struct rte_mbuf *out[8];
+
+		tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
+		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+		tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG, 2, 1);
+		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+		assert_int_equal(flow_of("10.0.0.2", 46001, 8080, IPPROTO_TCP, "10.0.0.20")->state,
+				 WEIR_FS_ESTABLISHED);
+	}
+	tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 2,
+		1);
+	assert_fast_as_full(&f, sizeof(f), 0, 1, sizeof(f));
+}
+
+/* Feed @f (a frame of the flow from 10.0.0.2:46100) expecting a drop for @why. */
+static void assert_dropped(struct tcp_frame *f, unsigned int why)
+{
+	struct rte_mbuf *out[8];
+	uint64_t before = drops(0, why), fast = fast_path(0);
+
+	assert_int_equal(feed(0, f, sizeof(*f), 0, 1, out), 0);
+	assert_int_equal(drops(0, why), before + 1);
+	assert_int_equal(fast_path(0), fast);
+}
+
+static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
+{
+	const struct rte_ether_addr other_mac = { { 0x02, 0x5e, 0, 0, 0, 0x99 } };
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	struct weir_flow *fl;
+	char srv[16];
+	uint16_t lport;
+	uint64_t fast;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	handshake(46100, srv, sizeof(srv), &lport);
+	fl = flow_of("10.0.0.2", 46100, 80, IPPROTO_TCP, "10.0.0.10");
+
+	/* Bad frames of an established flow are dropped for the same reasons as others. */
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.tcp.cksum ^= 0x0101;
+	assert_dropped(&f, WEIR_DROP_TCP_CSUM);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.ip.hdr_checksum ^= 0x0101;
+	assert_dropped(&f, WEIR_DROP_IPV4_CSUM);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.ip.total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(f.ip.total_length) + 1);
+	f.ip.hdr_checksum = 0;
+	f.ip.hdr_checksum = rte_ipv4_cksum(&f.ip);
+	assert_dropped(&f, WEIR_DROP_IPV4_LEN);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	f.ip.hdr_checksum = 0;
+	f.ip.hdr_checksum = rte_ipv4_cksum(&f.ip);
+	assert_dropped(&f, WEIR_DROP_IPV4_FRAGMENT);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.tcp.data_off = 15 << 4;
+	f.tcp.cksum = 0;
+	f.tcp.cksum = rte_ipv4_udptcp_cksum(&f.ip, &f.tcp);
+	assert_dropped(&f, WEIR_DROP_TCP_SHORT);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.eth.dst_addr = other_mac;
+	assert_dropped(&f, WEIR_DROP_ETH_DST_OTHER);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80,
+		RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 101, 501);
+	assert_dropped(&f, WEIR_DROP_TCP_FLAGS);
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+
+	/* A new MAC for the server: the full path looks it up, then the fast path has it. */
+	learn(1, srv, &other_mac);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	assert_int_equal(fast_path(0), fast);
+	assert_true(rte_is_same_ether_addr(&as_tcp(out[0])->eth.dst_addr, &other_mac));
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_true(rte_is_same_ether_addr(&as_tcp(out[0])->eth.dst_addr, &other_mac));
+	rte_pktmbuf_free(out[0]);
+	learn(1, srv, &srv_mac);
+
+	/* A FIN changes the state: the full path's; the ACKs after it go fast again. */
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 101,
+		501);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(fast_path(0), fast);
+	assert_int_equal(fl->state, WEIR_FS_FIN_WAIT);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 118, 501);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(fl->state, WEIR_FS_FIN_WAIT);
+}
+
+/*
+ * Frames of one flow in one burst, some changing its state and one ending and restarting
+ * it: handled in order, each seeing what the frames before it did.
+ */
+static void test_burst_handles_frames_in_order(void **state)
+{
+	struct tcp_frame f[6];
+	struct rte_mbuf *in[6], *out[16];
+	char srv[16];
+	uint16_t lport, syn_lport;
+	uint64_t fast;
+	unsigned int i, n;
+	struct weir_flow *fl;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	handshake(46200, srv, sizeof(srv), &lport);
+	tcp_seg(&f[0], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	tcp_seg(&f[1], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
+		117, 501);
+	tcp_seg(&f[2], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 134, 501);
+	tcp_seg(&f[3], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+		134, 501);
+	tcp_seg(&f[4], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 9000, 0);
+	tcp_seg(&f[5], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 9001, 1);
+	for (i = 0; i < 6; i++) {
+		in[i] = fixture_mbuf(&dp, &f[i], sizeof(f[i]));
+		in[i]->port = 0;
+	}
+	fast = fast_path(0);
+	weir_l4_burst(W(0), &dp.ports[0], in, 6);
+	n = take(0, 1, out);
+	assert_int_equal(n, 6);
+	/* Fast: the data, the ACK after the FIN and the ACK on the restarted flow. */
+	assert_int_equal(fast_path(0), fast + 3);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(rte_be_to_cpu_16(as_tcp(out[i])->tcp.src_port), lport);
+	/* The SYN on the reset flow opened a new one, with a new local port; the ACK that
+	 * follows it in the burst is rewritten to that port, not the old flow's. */
+	syn_lport = rte_be_to_cpu_16(as_tcp(out[4])->tcp.src_port);
+	assert_int_not_equal(syn_lport, lport);
+	assert_int_equal(rte_be_to_cpu_16(as_tcp(out[5])->tcp.src_port), syn_lport);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(as_tcp(out[i])->tcp.tcp_flags, f[i].tcp.tcp_flags);
+		assert_checksums(out[i]);
+		rte_pktmbuf_free(out[i]);
+	}
+	fl = flow_of("10.0.0.2", 46200, 80, IPPROTO_TCP, "10.0.0.10");
+	assert_int_equal(fl->state, WEIR_FS_SYN_SENT);
+	assert_int_equal(fl->pkts[WEIR_DIR_IN], 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +901,9 @@ int main(void)
 		cmocka_unit_test(test_syn_on_closed_flow_starts_afresh),
 		cmocka_unit_test(test_dsr_rewrites_only_mac),
 		cmocka_unit_test(test_replies_go_to_the_owning_worker),
+		cmocka_unit_test(test_fast_path_forwards_as_the_full_path),
+		cmocka_unit_test(test_fast_path_leaves_the_rest_to_the_full_path),
+		cmocka_unit_test(test_burst_handles_frames_in_order),
 		cmocka_unit_test(test_flow_table_full),
 	};
 
