@@ -838,6 +838,56 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 }
 
 /*
+ * The fast path verifies checksums itself: datagrams of every length from an empty
+ * payload past the longest it sums without a loop, odd ones included, are forwarded
+ * when their checksum is right and dropped when one byte is off.
+ */
+static void test_fast_path_checksums_every_length(void **state)
+{
+	uint8_t frame[RTE_ETHER_HDR_LEN + 20 + 8 + 80];
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint8_t *data = (uint8_t *)(udp + 1);
+	struct rte_mbuf *out[8];
+	unsigned int plen, i;
+
+	(void)state;
+	for (plen = 0; plen <= 80; plen++) {
+		uint16_t len = (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 8 + plen);
+		uint64_t fast, bad;
+
+		memset(frame, 0, sizeof(frame));
+		fixture_port_mac(0, &eth->dst_addr);
+		eth->src_addr = fixture_peer_mac;
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		ip_hdr(ip, "10.0.0.2", "10.0.0.10", IPPROTO_UDP, (uint16_t)(8 + plen));
+		udp->src_port = rte_cpu_to_be_16(8000);
+		udp->dst_port = RTE_BE16(53);
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
+		for (i = 0; i < plen; i++)
+			data[i] = (uint8_t)(0x51 + 37 * i);
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		/* The first datagram of the flow takes the full path; the next ones not. */
+		if (plen == 0) {
+			assert_int_equal(feed(0, frame, len, 0, 1, out), 1);
+			rte_pktmbuf_free(out[0]);
+		}
+		fast = fast_path(0);
+		assert_int_equal(feed(0, frame, len, 0, 1, out), 1);
+		assert_int_equal(fast_path(0), fast + 1);
+		assert_checksums(out[0]);
+		rte_pktmbuf_free(out[0]);
+		/* One byte off, last or first of the payload (the checksum's own when empty). */
+		frame[len - 1 - (plen & 2 ? plen - 1 : 0)] ^= 0x10;
+		bad = drops(0, WEIR_DROP_UDP_CSUM);
+		assert_int_equal(feed(0, frame, len, 0, 1, out), 0);
+		assert_int_equal(drops(0, WEIR_DROP_UDP_CSUM), bad + 1);
+		assert_int_equal(fast_path(0), fast + 1);
+	}
+}
+
+/*
  * Frames of one flow in one burst, some changing its state and one ending and restarting
  * it: handled in order, each seeing what the frames before it did.
  */
@@ -903,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_replies_go_to_the_owning_worker),
 		cmocka_unit_test(test_fast_path_forwards_as_the_full_path),
 		cmocka_unit_test(test_fast_path_leaves_the_rest_to_the_full_path),
+		cmocka_unit_test(test_fast_path_checksums_every_length),
 		cmocka_unit_test(test_burst_handles_frames_in_order),
 		cmocka_unit_test(test_flow_table_full),
 	};
