@@ -8,10 +8,10 @@
  * passes: the first reads each frame's headers and hashes its 5-tuple, prefetching the
  * flow-table bucket; the second looks the flows up, prefetching them; the third handles
  * the frames in order. A frame whose flow forwards it without a change of state (a
- * full-NAT or DSR flow, UDP, or TCP and the segment an ACK without SYN, FIN or RST that
- * completes no handshake), that
- * passes every check the full path makes (Ethernet destination, IPv4 header, length,
- * fragment bits, source, TCP or UDP header, both checksums) and whose next hop's MAC
+ * full-NAT or DSR flow, UDP, or TCP and the segment an ACK that completes no handshake,
+ * or the client's SYN again while the flow is open), that passes every check the full
+ * path makes (Ethernet destination, IPv4 header, length, fragment bits, source, TCP or
+ * UDP header, both checksums) and whose next hop's MAC
  * the flow holds, is rewritten and queued there in a few dozen instructions.
  *
  * Every other frame goes to weir_pkt_input() with the flow found as a hint, as does a
@@ -32,13 +32,15 @@
 #include "net/neigh.h"
 #include "net/pkt.h"
 
-#define IPV4_HLEN       20 /* the fast path takes IPv4 headers without options */
-#define TCP_HLEN        20
-#define UDP_HLEN        8
-#define TCP_CSUM_OFF    16
-#define UDP_CSUM_OFF    6
-#define FAST_MIN_FRAME  (RTE_ETHER_HDR_LEN + IPV4_HLEN + UDP_HLEN)
-#define TCP_STATE_FLAGS (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)
+#define IPV4_HLEN      20 /* the fast path takes IPv4 headers without options */
+#define TCP_HLEN       20
+#define UDP_HLEN       8
+#define TCP_CSUM_OFF   16
+#define UDP_CSUM_OFF   6
+#define FAST_MIN_FRAME (RTE_ETHER_HDR_LEN + IPV4_HLEN + UDP_HLEN)
+/* Bit f is set for each TCP flags f (of FIN, SYN, RST, ACK) the fast path takes. */
+#define FAST_TCP_MASK  (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)
+#define FAST_TCP_FLAGS (1u << RTE_TCP_ACK_FLAG | 1u << RTE_TCP_SYN_FLAG)
 
 /*
  * The fast path's checksums sum 32-bit words on 64 bits: nothing to carry around until
@@ -123,7 +125,8 @@ static inline bool l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_h
  * True when frame @m (@d its bytes), a plain IPv4 TCP or UDP frame of at least
  * FAST_MIN_FRAME bytes, passes every check of the full input path that needs nothing
  * but the frame: weir_pkt_input()'s (addressed to @p), weir_ipv4_input()'s and
- * parse_l4()'s, checksums included; and, for TCP, is an ACK without SYN, FIN or RST.
+ * parse_l4()'s, checksums included; and, for TCP, is an ACK or a SYN, without FIN or
+ * RST.
  */
 static inline bool frame_clean(const struct weir_port *p, const struct rte_mbuf *m,
 			       const uint8_t *d)
@@ -147,8 +150,8 @@ static inline bool frame_clean(const struct weir_port *p, const struct rte_mbuf 
 	if (tcp) {
 		uint32_t doff = (uint32_t)(l4h[12] >> 4) * 4;
 
-		if (doff < TCP_HLEN || doff > len || (l4h[13] & TCP_STATE_FLAGS) ||
-		    !(l4h[13] & RTE_TCP_ACK_FLAG))
+		if (doff < TCP_HLEN || doff > len ||
+		    !((FAST_TCP_FLAGS >> (l4h[13] & FAST_TCP_MASK)) & 1))
 			return false;
 	} else {
 		uint32_t ulen = rte_be_to_cpu_16(weir_rd16(l4h + 4));
@@ -176,9 +179,10 @@ static inline int flow_dir(const struct weir_flow *f, const struct weir_flow_key
  * The fast path for clean frame @m (frame_clean()) of flow @f, which holds the frame's
  * key in direction @dir (WEIR_DIR_IN: the client's). Returns false, having changed
  * nothing, when the frame must take the full path all the same: the flow is a proxy's,
- * its next hop not cached, or the frame is the client's ACK that completes a handshake
- * (SYN_RECV, or SYN_SENT for a DSR flow, whose SYN-ACK Weir does not see), the one
- * clean TCP frame that changes a flow's state (l4/fwd.c's tcp_track()).
+ * its next hop not cached, or the frame is one of the clean TCP frames that change the
+ * flow (l4/fwd.c's vip_input() and tcp_track()): the client's ACK that completes a
+ * handshake (SYN_RECV, or SYN_SENT for a DSR flow, whose SYN-ACK Weir does not see), a
+ * SYN to a closing flow (it starts a new one), the server's SYN-ACK.
  */
 static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f,
 				int dir, uint32_t nh_gen)
@@ -195,10 +199,17 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 	    !(f->flags & (dir == WEIR_DIR_IN ? WEIR_FLOW_F_MAC_IN : WEIR_FLOW_F_MAC_OUT)))
 		return false;
 	if (ip->next_proto_id == IPPROTO_TCP) {
-		if (dir == WEIR_DIR_IN &&
-		    (f->state == WEIR_FS_SYN_RECV ||
-		     (f->state == WEIR_FS_SYN_SENT && (f->flags & WEIR_FLOW_F_DSR))))
+		if (unlikely(l4h[13] & RTE_TCP_SYN_FLAG)) {
+			/* The client's SYN again, a retransmission: forwarded as is until the
+			 * flow closes (a SYN then starts a new one). */
+			if (dir != WEIR_DIR_IN || f->state == WEIR_FS_NONE ||
+			    f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)
+				return false;
+		} else if (unlikely(dir == WEIR_DIR_IN && (f->state == WEIR_FS_SYN_RECV ||
+							   (f->state == WEIR_FS_SYN_SENT &&
+							    (f->flags & WEIR_FLOW_F_DSR))))) {
 			return false;
+		}
 		csum_off = TCP_CSUM_OFF;
 	} else {
 		csum_off = weir_rd16(l4h + UDP_CSUM_OFF) != 0 ? UDP_CSUM_OFF : 0;

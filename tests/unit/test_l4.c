@@ -711,6 +711,22 @@ static void test_fast_path_forwards_as_the_full_path(void **state)
 	assert_int_equal(fl->pkts[WEIR_DIR_OUT], 1 + 2);
 	assert_int_equal(W(0)->l4->srv[s->gid].pkts[WEIR_DIR_IN], srv_pkts + 2);
 
+	/* A client's SYN sent again: forwarded as is, by either path, while the flow is
+	 * opening or open; the server's SYN-ACK again takes the full path. */
+	tcp_seg(&f, 0, "10.0.0.2", 46000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 100, 0);
+	assert_fast_as_full(&f, sizeof(f), 0, 1, sizeof(f));
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	{
+		struct rte_mbuf *out[8];
+		uint64_t fast = fast_path(0);
+
+		tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			500, 101);
+		assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
+		rte_pktmbuf_free(out[0]);
+		assert_int_equal(fast_path(0), fast);
+	}
+
 	/* A frame with Ethernet padding leaves without it. */
 	memcpy(padded, &f, sizeof(f));
 	memset(padded + sizeof(f), 0, sizeof(padded) - sizeof(f));
