@@ -19,7 +19,7 @@
 #include "sched/sched.h"
 
 #define TIMER_BUDGET      256 /* flow timers handled per loop iteration */
-#define REDIRECT_BURST    32
+#define REDIRECT_BURST    32  /* at most a burst weir_l4_burst() takes */
 #define ICMP_PORT_UNREACH 3
 
 /*
@@ -589,17 +589,24 @@ void weir_l4_poll(struct weir_worker *w)
 {
 	struct weir_l4w *l4 = w->l4;
 	struct rte_mbuf *pkts[REDIRECT_BURST];
-	unsigned int n, i;
+	unsigned int n, i, end;
 
+	/*
+	 * Frames other workers received for this one's flows, in runs of one arrival port:
+	 * through the burst input, so that replies the NIC spread to the wrong worker (all
+	 * of them, for a flow whose reply hash lands elsewhere) take the fast path too.
+	 */
 	n = rte_ring_sc_dequeue_burst(l4->redirect, (void **)pkts, REDIRECT_BURST, NULL);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i = end) {
 		struct weir_port *p = w->dp->port_by_id[pkts[i]->port];
 
+		for (end = i + 1; end < n && pkts[end]->port == pkts[i]->port; end++)
+			;
 		if (p == NULL) {
-			rte_pktmbuf_free(pkts[i]);
+			rte_pktmbuf_free_bulk(&pkts[i], end - i);
 			continue;
 		}
-		weir_pkt_input(w, p, pkts[i]);
+		weir_l4_burst(w, p, &pkts[i], (uint16_t)(end - i));
 	}
 	cur_worker = w;
 	weir_tw_advance(&l4->tw, now_tick(l4, w->now), TIMER_BUDGET);

@@ -903,6 +903,30 @@ static void test_fast_path_checksums_every_length(void **state)
 	}
 }
 
+/* A reply that the NIC gave to the other worker is handed over and takes the fast path. */
+static void test_redirected_replies_take_the_fast_path(void **state)
+{
+	struct tcp_frame r;
+	struct rte_mbuf *out[8];
+	char srv[16];
+	uint16_t lport;
+	uint64_t fast;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	handshake(46300, srv, sizeof(srv), &lport);
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 501, 101);
+	assert_int_equal(feed(1, &r, sizeof(r), 1, 0, out), 0);
+	fast = fast_path(0);
+	weir_l4_poll(W(0));
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_int_equal(as_tcp(out[0])->ip.dst_addr, ip4("10.0.0.2"));
+	assert_int_equal(as_tcp(out[0])->tcp.dst_port, rte_cpu_to_be_16(46300));
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+}
+
 /*
  * Frames of one flow in one burst, some changing its state and one ending and restarting
  * it: handled in order, each seeing what the frames before it did.
@@ -971,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_leaves_the_rest_to_the_full_path),
 		cmocka_unit_test(test_fast_path_checksums_every_length),
 		cmocka_unit_test(test_burst_handles_frames_in_order),
+		cmocka_unit_test(test_redirected_replies_take_the_fast_path),
 		cmocka_unit_test(test_flow_table_full),
 	};
 
