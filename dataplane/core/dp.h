@@ -53,6 +53,13 @@ struct weir_port {
 	uint8_t owned_kind[WEIR_PORT_MAX_ADDR];
 	uint16_t nb_owned;
 	bool started;
+	/*
+	 * Client frames go to the worker a hash of their 5-tuple names (weir_l4_input()),
+	 * not the one whose queue they came in on: the device's spreading is the kernel's
+	 * (net_af_packet, net_tap), which for a frame from a local socket (a veth) follows
+	 * the sender's socket hash, and the sender changes that when it retransmits.
+	 */
+	bool steer;
 };
 
 /* A packet waiting in a worker's transmit buffer for one port. */

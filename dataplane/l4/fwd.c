@@ -548,6 +548,25 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 		     (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
 }
 
+/* Give @m to worker @owner, through its redirect ring. */
+static void hand_over(struct weir_worker *w, uint16_t owner, struct rte_mbuf *m)
+{
+	if (rte_ring_mp_enqueue(w->dp->workers[owner].l4->redirect, m) != 0) {
+		weir_drop(w, m, WEIR_DROP_REDIRECT_FULL);
+		return;
+	}
+	w->st.events[WEIR_EV_REDIRECTED]++;
+}
+
+uint16_t weir_l4_steer_owner(const struct rte_ipv4_hdr *ip, uint16_t sport, uint16_t dport,
+			     uint16_t nb_workers)
+{
+	struct weir_flow_key key;
+
+	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, sport, dport, ip->next_proto_id);
+	return (uint16_t)(((uint64_t)weir_flow_hash(&key) * nb_workers) >> 32);
+}
+
 void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst)
 {
@@ -561,7 +580,13 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		return;
 	}
 	if (dst->kind == WEIR_ADDR_VIP) {
-		vip_input(w, p, m, ip, &h, dst);
+		/* Where the port's spreading is not to be trusted, the client's 5-tuple says. */
+		owner = p->steer ? weir_l4_steer_owner(ip, h.sport, h.dport, dp->nb_workers)
+				 : w->id;
+		if (owner == w->id)
+			vip_input(w, p, m, ip, &h, dst);
+		else
+			hand_over(w, owner, m);
 		return;
 	}
 	/* To a local address: the destination port says who owns the flow. */
@@ -578,11 +603,7 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 			w->st.events[WEIR_EV_TO_MAIN]++;
 		return;
 	}
-	if (rte_ring_mp_enqueue(dp->workers[owner].l4->redirect, m) != 0) {
-		weir_drop(w, m, WEIR_DROP_REDIRECT_FULL);
-		return;
-	}
-	w->st.events[WEIR_EV_REDIRECTED]++;
+	hand_over(w, owner, m);
 }
 
 void weir_l4_poll(struct weir_worker *w)

@@ -74,6 +74,14 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf **pkts, uint16_t n);
 
 /*
+ * The worker that owns the flow of a client frame (@ip, its TCP/UDP ports @sport and
+ * @dport in network order) on a port whose own spreading Weir does not trust
+ * (weir_port.steer): a hash of the 5-tuple, the same for every frame of a connection.
+ */
+uint16_t weir_l4_steer_owner(const struct rte_ipv4_hdr *ip, uint16_t sport, uint16_t dport,
+			     uint16_t nb_workers);
+
+/*
  * Choose a server of @svc's backend for a new flow or session (@hash: its flow hash,
  * @client: the client's address), honouring maxconn. NULL, with the drop reason in
  * @why, when none can take it.

@@ -103,6 +103,13 @@ static int port_start(struct weir_dp *dp, struct weir_port *p, const struct weir
 		return rc;
 	p->nb_rxq = dp->nb_workers;
 	p->nb_txq = dp->nb_workers;
+	p->steer = dp->nb_workers > 1 && (strcmp(info.driver_name, "net_af_packet") == 0 ||
+					  strcmp(info.driver_name, "net_tap") == 0);
+	if (p->steer)
+		WEIR_LOG(INFO, port,
+			 "interface '%s': the kernel spreads its frames; Weir steers clients' "
+			 "frames to their workers itself\n",
+			 p->name);
 	p->started = true;
 	return 0;
 }

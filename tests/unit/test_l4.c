@@ -928,6 +928,46 @@ static void test_redirected_replies_take_the_fast_path(void **state)
 }
 
 /*
+ * On a port whose spreading Weir does not trust (af_packet, tap), a client's frames go
+ * to the worker its 5-tuple names, whichever queue they came in on: the SYN and the
+ * segments after it meet the same flow.
+ */
+static void test_steered_port_keeps_a_client_on_one_worker(void **state)
+{
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	uint16_t sport = 47000;
+	uint64_t redirected = W(0)->st.events[WEIR_EV_REDIRECTED];
+	struct weir_flow_key k;
+	unsigned int i;
+
+	(void)state;
+	/* A client port whose frames belong to worker 1. */
+	for (;; sport++) {
+		tcp_seg(&f, 0, "10.0.0.2", sport, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+		if (weir_l4_steer_owner(&f.ip, f.tcp.src_port, f.tcp.dst_port, 2) == 1)
+			break;
+	}
+	dp.ports[0].steer = true;
+	for (i = 0; i < 3; i++) {
+		/* SYN, ACK, data: each reaches worker 0's queue and is handed to worker 1. */
+		tcp_seg(&f, 0, "10.0.0.2", sport, "10.0.0.10", 80,
+			i == 0 ? RTE_TCP_SYN_FLAG : RTE_TCP_ACK_FLAG, 1 + i, i == 0 ? 0 : 1);
+		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+		assert_int_equal(W(0)->st.events[WEIR_EV_REDIRECTED], redirected + i + 1);
+		weir_l4_poll(W(1));
+		assert_int_equal(take(1, 1, out), 1);
+		assert_int_equal(as_tcp(out[0])->tcp.tcp_flags, f.tcp.tcp_flags);
+		rte_pktmbuf_free(out[0]);
+	}
+	dp.ports[0].steer = false;
+	weir_flow_key_set(&k, ip4("10.0.0.2"), ip4("10.0.0.10"), rte_cpu_to_be_16(sport),
+			  RTE_BE16(80), IPPROTO_TCP);
+	assert_null(weir_flow_lookup(W(0)->l4->ft, &k));
+	assert_int_equal(weir_flow_lookup(W(1)->l4->ft, &k)->pkts[WEIR_DIR_IN], 3);
+}
+
+/*
  * Frames of one flow in one burst, some changing its state and one ending and restarting
  * it: handled in order, each seeing what the frames before it did.
  */
@@ -996,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_checksums_every_length),
 		cmocka_unit_test(test_burst_handles_frames_in_order),
 		cmocka_unit_test(test_redirected_replies_take_the_fast_path),
+		cmocka_unit_test(test_steered_port_keeps_a_client_on_one_worker),
 		cmocka_unit_test(test_flow_table_full),
 	};
 
