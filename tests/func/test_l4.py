@@ -147,9 +147,12 @@ def test_leasttime_avoids_a_slow_server(lab, nginx, dataplane, workdir):
     connections it gets, and each drop costs the client's SYN timeout (1 s) against a
     round trip of well under a millisecond. (Only the first: a connection whose SYNs
     were all dropped until the client's 5 s connect timeout would fail the test for
-    nothing, one time in nine.) s1 then gets far less than its third; the other two,
-    alike, are balanced by their open connections. (Its exact preference is a unit test,
-    test_sched.)"""
+    nothing, one time in nine.) s1 then gets far less than its third, and the other two
+    share the rest. They are alike, but not balanced to a count: each worker keeps its
+    own average of their connect times, and a reply handed over to a worker that was
+    asleep (adaptive polling, up to 500 us) counts that wait, against round trips of
+    tens of microseconds; one such sample turns the worker toward the other server for
+    a while. (Its exact preference is a unit test, test_sched.)"""
     dp = dataplane(config(lab, workdir, [backend("web", "leasttime")],
                           [service("http", "web")]))
     lab.run("s1", ["nft", "-f", "-"], input="""
@@ -172,7 +175,7 @@ table inet weirslow {
         # Without the time weighting, as leastconn: 40 each. With it, s1 stops getting new
         # connections at its first slow connect (the chance it gets 24 first: 6e-5).
         assert got.get("s1", 0) <= n // 5, got
-        assert abs(got.get("s2", 0) - got.get("s3", 0)) <= n // 4, got
+        assert min(got.get("s2", 0), got.get("s3", 0)) >= n // 6, got
         stat = stat_rows(dp)
         assert [int(stat[("web", s)]["scur"]) for s in SERVERS] == \
             [got.get(s, 0) for s in SERVERS]
