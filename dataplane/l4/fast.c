@@ -5,14 +5,14 @@
  * Most packets a balancer sees belong to flows it already forwards, and the full input
  * path (net/pkt.c, net/ipv4.c, l4/fwd.c) spends most of its work on questions whose
  * answer such a packet already has. weir_l4_burst() takes a received burst in three
- * passes: the first reads each frame's headers and hashes its 5-tuple, prefetching the
- * flow-table bucket; the second looks the flows up, prefetching them; the third handles
- * the frames in order. A frame whose flow forwards it without a change of state (a
- * full-NAT or DSR flow, UDP, or TCP and the segment an ACK that completes no handshake,
- * or the client's SYN again while the flow is open), that passes every check the full
- * path makes (Ethernet destination, IPv4 header, length, fragment bits, source, TCP or
- * UDP header, both checksums) and whose next hop's MAC
- * the flow holds, is rewritten and queued there in a few dozen instructions.
+ * passes: the first checks what each frame alone can tell and hashes its 5-tuple,
+ * prefetching the flow-table bucket; the second takes the bucket's guess at the flow,
+ * prefetching it; the third handles the frames in order. A frame whose flow forwards it
+ * without a change of state (a full-NAT or DSR flow, UDP, or TCP and the segment an ACK
+ * that completes no handshake, or the client's SYN again while the flow is open), that
+ * passes every check the full path makes (Ethernet destination, IPv4 header, length,
+ * fragment bits, source, TCP or UDP header, both checksums) and whose next hop's MAC the
+ * flow holds, is rewritten and queued there in a few dozen instructions.
  *
  * Every other frame goes to weir_pkt_input() with the flow found as a hint, as does a
  * frame that fails any check: the fast path decides nothing on its own, it only skips
@@ -43,85 +43,6 @@
 #define FAST_TCP_FLAGS (1u << RTE_TCP_ACK_FLAG | 1u << RTE_TCP_SYN_FLAG)
 
 /*
- * The fast path's checksums sum 32-bit words on 64 bits: nothing to carry around until
- * the fold (it would take 2^32 words to overflow), so a header is a handful of adds.
- * Segments longer than SMALL_L4 go to weir_l4_cksum_ok()'s 64-bit loop instead.
- */
-#define SMALL_L4 63
-
-static inline uint64_t ld32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* True when the 20-byte IPv4 header at @ip sums to all ones (its checksum verifies). */
-static inline bool ipv4_hdr_cksum_ok(const struct rte_ipv4_hdr *ip)
-{
-	const uint8_t *q = (const uint8_t *)ip;
-
-	return weir_csum_fold64(ld32(q) + ld32(q + 4) + ld32(q + 8) + ld32(q + 12) +
-				ld32(q + 16)) == 0xffff;
-}
-
-/* The sum of the 32-bit words of the @n * 4 bytes at @q, @n a constant when inlined. */
-static inline uint64_t sum_words(const uint8_t *q, unsigned int n)
-{
-	uint64_t s = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		s += ld32(q + 4 * i);
-	return s;
-}
-
-/*
- * True when the TCP or UDP checksum of the @len bytes at @l4 (after @ip) verifies. Up to
- * SMALL_L4 bytes (a segment without payload and with every TCP option fits), one
- * straight block per bit of the length, with no loop to run.
- */
-static inline bool l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-			       const uint8_t *l4, uint32_t len)
-{
-	uint64_t s = (uint64_t)ip->src_addr + ip->dst_addr +
-		     rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
-		     rte_cpu_to_be_16((uint16_t)len);
-	const uint8_t *q = l4;
-	uint16_t h = 0;
-
-	if (len > SMALL_L4)
-		return weir_l4_cksum_ok(m, ip, RTE_ETHER_HDR_LEN + IPV4_HLEN, len);
-	if (len & 32) {
-		s += sum_words(q, 8);
-		q += 32;
-	}
-	if (len & 16) {
-		s += sum_words(q, 4);
-		q += 16;
-	}
-	if (len & 8) {
-		s += sum_words(q, 2);
-		q += 8;
-	}
-	if (len & 4) {
-		s += ld32(q);
-		q += 4;
-	}
-	if (len & 2) {
-		s += weir_rd16(q);
-		q += 2;
-	}
-	if (len & 1) {
-		/* A trailing byte counts as the high byte of a word padded with zero. */
-		memcpy(&h, q, 1);
-		s += h;
-	}
-	return weir_csum_fold64(s) == 0xffff;
-}
-
-/*
  * True when frame @m (@d its bytes), a plain IPv4 TCP or UDP frame of at least
  * FAST_MIN_FRAME bytes, passes every check of the full input path that needs nothing
  * but the frame: weir_pkt_input()'s (addressed to @p), weir_ipv4_input()'s and
@@ -145,7 +66,7 @@ static inline bool frame_clean(const struct weir_port *p, const struct rte_mbuf 
 	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == (p->addr | ~p->mask))
 		return false;
 	if (ipck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    (ipck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_hdr_cksum_ok(ip)))
+	    (ipck == RTE_MBUF_F_RX_IP_CKSUM_BAD || weir_cksum(ip, IPV4_HLEN) != 0xffff))
 		return false;
 	if (tcp) {
 		uint32_t doff = (uint32_t)(l4h[12] >> 4) * 4;
@@ -162,7 +83,7 @@ static inline bool frame_clean(const struct weir_port *p, const struct rte_mbuf 
 			return true;
 	}
 	return (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD ||
-	       l4_cksum_ok(m, ip, l4h, len);
+	       weir_l4_cksum_ok(m, ip, RTE_ETHER_HDR_LEN + IPV4_HLEN, len);
 }
 
 /* The direction in which @f holds @key (WEIR_DIR_IN: its client's), or -1. */
