@@ -88,11 +88,11 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 			n = weir_fault_apply(&w->rx_fault[i], w->pool, pkts, n, RTE_DIM(pkts));
 		if (n == 0)
 			continue;
-		for (j = 0; j < n; j++)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
 		w->st.q[i].rx_pkts += n;
-		for (j = 0; j < n; j++)
+		for (j = 0; j < n; j++) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
 			w->st.q[i].rx_bytes += rte_pktmbuf_pkt_len(pkts[j]);
+		}
 		weir_l4_burst(w, p, pkts, n);
 		total += n;
 	}
