@@ -632,6 +632,7 @@ static void handshake(uint16_t cport, char *srv, size_t srvlen, uint16_t *lport)
 	struct tcp_frame f, r;
 	struct rte_mbuf *out[8];
 
+	W(0)->now = rte_rdtsc();
 	tcp_seg(&f, 0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 100, 0);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
 	dst_of(as_tcp(out[0]), srv, srvlen);
@@ -692,7 +693,6 @@ static void test_fast_path_forwards_as_the_full_path(void **state)
 	struct weir_server *s;
 
 	(void)state;
-	W(0)->now = rte_rdtsc();
 	handshake(46000, srv, sizeof(srv), &lport);
 	fl = flow_of("10.0.0.2", 46000, 80, IPPROTO_TCP, "10.0.0.10");
 	assert_non_null(fl);
@@ -790,7 +790,6 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 	uint64_t fast;
 
 	(void)state;
-	W(0)->now = rte_rdtsc();
 	handshake(46100, srv, sizeof(srv), &lport);
 	fl = flow_of("10.0.0.2", 46100, 80, IPPROTO_TCP, "10.0.0.10");
 
@@ -913,7 +912,6 @@ static void test_redirected_replies_take_the_fast_path(void **state)
 	uint64_t fast;
 
 	(void)state;
-	W(0)->now = rte_rdtsc();
 	handshake(46300, srv, sizeof(srv), &lport);
 	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 501, 101);
 	assert_int_equal(feed(1, &r, sizeof(r), 1, 0, out), 0);
@@ -982,7 +980,6 @@ static void test_burst_handles_frames_in_order(void **state)
 	struct weir_flow *fl;
 
 	(void)state;
-	W(0)->now = rte_rdtsc();
 	handshake(46200, srv, sizeof(srv), &lport);
 	tcp_seg(&f[0], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
 	tcp_seg(&f[1], 0, "10.0.0.2", 46200, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
