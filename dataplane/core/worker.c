@@ -30,6 +30,10 @@ void weir_tx_burst(struct weir_worker *w, uint16_t port)
 
 	if (b->n == 0)
 		return;
+	/* Counted as sent here, a burst at a time; what the queue refuses is taken back. */
+	for (i = 0; i < b->n; i++)
+		w->st.q[port].tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
+	w->st.q[port].tx_pkts += b->n;
 	if (unlikely(weir_fault_on(&w->tx_fault[port])))
 		b->n = weir_fault_apply(&w->tx_fault[port], w->pool, b->pkts, b->n, WEIR_TX_BURST);
 	if (p->started)

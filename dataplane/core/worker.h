@@ -17,8 +17,6 @@ static inline void weir_tx(struct weir_worker *w, uint16_t port, struct rte_mbuf
 {
 	struct weir_txbuf *b = &w->tx[port];
 
-	w->st.q[port].tx_pkts++;
-	w->st.q[port].tx_bytes += rte_pktmbuf_pkt_len(m);
 	b->pkts[b->n++] = m;
 	if (unlikely(b->n == WEIR_TX_BURST))
 		weir_tx_burst(w, port);

@@ -41,32 +41,56 @@
 /* Bit f is set for each TCP flags f (of FIN, SYN, RST, ACK) the fast path takes. */
 #define FAST_TCP_MASK  (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)
 #define FAST_TCP_FLAGS (1u << RTE_TCP_ACK_FLAG | 1u << RTE_TCP_SYN_FLAG)
+/* Bit p is set for each IP protocol p the fast path takes (all below 32). */
+#define FAST_PROTOS (1u << IPPROTO_TCP | 1u << IPPROTO_UDP)
+
+/*
+ * What frame_clean() compares a frame with, from the receiving port, once a burst: the
+ * port's MAC in the first six bytes of a word (as a frame's first eight bytes load),
+ * and its subnet's broadcast address.
+ */
+struct rx_port {
+	uint64_t mac;
+	uint32_t bcast;
+};
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
 /*
  * True when frame @m (@d its bytes), a plain IPv4 TCP or UDP frame of at least
  * FAST_MIN_FRAME bytes, passes every check of the full input path that needs nothing
- * but the frame: weir_pkt_input()'s (addressed to @p), weir_ipv4_input()'s and
+ * but the frame: weir_pkt_input()'s (addressed to port @rp), weir_ipv4_input()'s and
  * parse_l4()'s, checksums included; and, for TCP, is an ACK or a SYN, without FIN or
  * RST.
  */
-static inline bool frame_clean(const struct weir_port *p, const struct rte_mbuf *m,
-			       const uint8_t *d)
+static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *m, const uint8_t *d)
 {
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)d;
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
 	const uint8_t *l4h = d + RTE_ETHER_HDR_LEN + IPV4_HLEN;
-	uint32_t tot = rte_be_to_cpu_16(ip->total_length), len = tot - IPV4_HLEN;
+	uint32_t tot = weir_be16(ip->total_length), len = tot - IPV4_HLEN;
 	uint64_t ipck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	bool tcp = ip->next_proto_id == IPPROTO_TCP;
 
-	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->mac) || m->nb_segs != 1 ||
-	    tot < IPV4_HLEN + (tcp ? TCP_HLEN : UDP_HLEN) ||
+	/* The destination MAC: the first six bytes of the frame (of at least 42). */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	if (((rd64(d) ^ rp->mac) << 16) != 0)
+#else
+	if (((rd64(d) ^ rp->mac) >> 16) != 0)
+#endif
+		return false;
+	if (m->nb_segs != 1 || tot < IPV4_HLEN + (tcp ? TCP_HLEN : UDP_HLEN) ||
 	    tot > (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN ||
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
-	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == (p->addr | ~p->mask))
+	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == rp->bcast)
 		return false;
 	if (ipck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    (ipck == RTE_MBUF_F_RX_IP_CKSUM_BAD || weir_cksum(ip, IPV4_HLEN) != 0xffff))
+	    (ipck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !weir_ipv4_cksum_ok20(ip)))
 		return false;
 	if (tcp) {
 		uint32_t doff = (uint32_t)(l4h[12] >> 4) * 4;
@@ -75,7 +99,7 @@ static inline bool frame_clean(const struct weir_port *p, const struct rte_mbuf 
 		    !((FAST_TCP_FLAGS >> (l4h[13] & FAST_TCP_MASK)) & 1))
 			return false;
 	} else {
-		uint32_t ulen = rte_be_to_cpu_16(weir_rd16(l4h + 4));
+		uint32_t ulen = weir_be16(weir_rd16(l4h + 4));
 
 		if (ulen < UDP_HLEN || ulen > len)
 			return false;
@@ -113,7 +137,7 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
 	uint8_t *l4h = d + RTE_ETHER_HDR_LEN + IPV4_HLEN;
-	uint32_t tot = rte_be_to_cpu_16(ip->total_length), csum_off;
+	uint32_t tot = weir_be16(ip->total_length), csum_off;
 	uint16_t out;
 
 	if (f->sess != NULL || f->nh_gen != nh_gen ||
@@ -175,9 +199,12 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	struct weir_l4w *l4 = w->l4;
 	struct weir_flow_table *t = l4->ft;
 	struct frame_state fs[2 * WEIR_RX_BURST];
+	struct rx_port rp = { .mac = 0, .bcast = p->addr | ~p->mask };
 	uint64_t fast = 0;
 	uint32_t nh_gen;
 	uint16_t i;
+
+	memcpy(&rp.mac, &p->mac, RTE_ETHER_ADDR_LEN);
 
 	/* 1: plain IPv4 TCP/UDP frames: checked, their 5-tuple hashed, their bucket fetched. */
 	for (i = 0; i < n; i++) {
@@ -190,13 +217,13 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		fs[i].flags = 0;
 		if (rte_pktmbuf_data_len(pkts[i]) < FAST_MIN_FRAME ||
 		    weir_rd16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
-		    (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP))
+		    ip->next_proto_id >= 32 || !((FAST_PROTOS >> ip->next_proto_id) & 1))
 			continue;
 		weir_flow_key_set(&fs[i].key, ip->src_addr, ip->dst_addr, weir_rd16(l4h),
 				  weir_rd16(l4h + 2), ip->next_proto_id);
 		fs[i].hash = weir_flow_hash(&fs[i].key);
 		rte_prefetch0(&t->b[fs[i].hash & t->mask]);
-		fs[i].flags = FRAME_CAND | (frame_clean(p, pkts[i], d) ? FRAME_CLEAN : 0);
+		fs[i].flags = FRAME_CAND | (frame_clean(&rp, pkts[i], d) ? FRAME_CLEAN : 0);
 	}
 	/*
 	 * 2: the bucket's first slot with the key's signature names the flow, most likely

@@ -60,7 +60,8 @@ struct weir_flow {
 	/* First cache line: what every packet of an established flow reads (l4/fast.c). */
 	struct weir_flow_key fwd; /* as the client sends it: client -> VIP */
 	struct weir_flow_key rev; /* as the server sends it back (full-NAT) */
-	/* Full-NAT checksum adjustments by direction, computed once (RFC 1624). */
+	/* Full-NAT checksum adjustments by direction, computed once (RFC 1624), folded
+	 * to 16 bits (weir_csum_adjust()). */
 	uint32_t ip_delta[2];
 	uint32_t l4_delta[2];
 	uint16_t svc;      /* service index */

@@ -26,6 +26,19 @@ static inline void weir_wr16(uint8_t *p, uint16_t v)
 }
 
 /*
+ * A 16-bit field in network order, in host order. DPDK's rte_be_to_cpu_16() swaps by
+ * inline assembly on x86, which the compiler cannot fold into a load or a compare.
+ */
+static inline uint16_t weir_be16(uint16_t v)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap16(v);
+#else
+	return v;
+#endif
+}
+
+/*
  * Rewrite a packet of full-NAT flow @f going in direction @dir to the flow's other
  * tuple: addresses, the ports of the TCP or UDP header at @l4, and both checksums by the
  * flow's precomputed adjustments. @csum_off is the L4 checksum's offset in that header,
@@ -36,9 +49,10 @@ static inline void weir_nat_rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32
 {
 	const struct weir_flow_key *to = dir == WEIR_DIR_IN ? &f->rev : &f->fwd;
 
-	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, f->ip_delta[dir]);
+	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, (uint16_t)f->ip_delta[dir]);
 	if (csum_off != 0) {
-		uint16_t sum = weir_csum_adjust(weir_rd16(l4 + csum_off), f->l4_delta[dir]);
+		uint16_t sum =
+			weir_csum_adjust(weir_rd16(l4 + csum_off), (uint16_t)f->l4_delta[dir]);
 
 		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). */
 		if (sum == 0 && ip->next_proto_id == IPPROTO_UDP)

@@ -159,10 +159,15 @@ static inline uint16_t weir_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, u
 	return weir_csum_fold(sum);
 }
 
-/* Apply a precomputed adjustment @delta (a one's complement sum) to checksum @csum. */
-static inline uint16_t weir_csum_adjust(uint16_t csum, uint32_t delta)
+/*
+ * Apply a precomputed adjustment @delta (a one's complement sum folded to 16 bits) to
+ * checksum @csum. The two add up to at most 0x1fffe, so one end-around carry folds them.
+ */
+static inline uint16_t weir_csum_adjust(uint16_t csum, uint16_t delta)
 {
-	return (uint16_t)~weir_csum_fold((uint16_t)~csum + delta);
+	uint32_t s = (uint32_t)(uint16_t)~csum + delta;
+
+	return (uint16_t) ~(s + (s >> 16));
 }
 
 /* HC' = ~(~HC + ~m + m') for a 16-bit field that changed from @from to @to. */
@@ -188,6 +193,37 @@ static inline void weir_csum_replace4(uint16_t *csum, uint32_t from, uint32_t to
 }
 
 /*
+ * True when the one's complement sum @sum (on 64 bits, as weir_cksum64() and
+ * weir_csum_add64() leave it), which is not 0, verifies: it folds to 0xffff. Folding
+ * keeps a sum's remainder modulo 0xffff (2^16 is 1 modulo 0xffff, and 0xffff divides
+ * 2^64 - 1, so end-around carries keep it too), and 0xffff is the only nonzero 16-bit
+ * multiple of 0xffff. So the test is whether 0xffff divides @sum: a multiplication by
+ * its inverse and a compare, where a fold is a chain of dependent rotates and adds.
+ */
+static inline bool weir_csum_verifies(uint64_t sum)
+{
+	return sum % 0xffff == 0;
+}
+
+/*
+ * True when the checksum of IPv4 header @ip, 20 bytes long (no options), verifies. Its
+ * five 32-bit words add up on 64 bits without a carry to go around; the version byte
+ * makes the sum nonzero.
+ */
+static inline bool weir_ipv4_cksum_ok20(const struct rte_ipv4_hdr *ip)
+{
+	const uint8_t *p = (const uint8_t *)ip;
+	uint32_t a, b, c, d, e;
+
+	memcpy(&a, p, 4);
+	memcpy(&b, p + 4, 4);
+	memcpy(&c, p + 8, 4);
+	memcpy(&d, p + 12, 4);
+	memcpy(&e, p + 16, 4);
+	return weir_csum_verifies((uint64_t)a + b + c + d + e);
+}
+
+/*
  * True when the TCP or UDP checksum of the @l4len bytes at @l4off verifies against the
  * pseudo-header of @ip. Handles chained mbufs. (A UDP checksum of 0 means "none"; the
  * caller decides about it before calling.)
@@ -195,7 +231,7 @@ static inline void weir_csum_replace4(uint16_t *csum, uint32_t from, uint32_t to
 static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 				    uint32_t l4off, uint32_t l4len)
 {
-	uint64_t sum;
+	uint64_t sum, addrs;
 
 	if (rte_pktmbuf_data_len(m) >= l4off + l4len)
 		sum = weir_cksum64(rte_pktmbuf_mtod_offset(m, const void *, l4off), l4len);
@@ -203,11 +239,21 @@ static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_i
 		sum = weir_cksum_mbuf(m, l4off, l4len);
 	else
 		return false;
-	/* The pseudo-header (addresses, protocol, length), summed without building it. */
-	sum = weir_csum_add64(sum, (uint64_t)ip->src_addr + ip->dst_addr +
-					   rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
-					   rte_cpu_to_be_16((uint16_t)l4len));
-	return weir_csum_fold64(sum) == 0xffff;
+	/*
+	 * The pseudo-header, summed without building it: the two addresses as one 64-bit
+	 * word (2^32 is 1 modulo 0xffff), protocol and length as one number. In the order
+	 * a little-endian host loads them, the words 0:protocol and the length are byte-
+	 * swapped, and a swapped word is the word times 2^8 modulo 0xffff. The protocol
+	 * makes the sum nonzero, as weir_csum_verifies() asks.
+	 */
+	memcpy(&addrs, &ip->src_addr, sizeof(addrs));
+	sum = weir_csum_add64(sum, addrs);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	sum = weir_csum_add64(sum, ((uint64_t)ip->next_proto_id + l4len) << 8);
+#else
+	sum = weir_csum_add64(sum, (uint64_t)ip->next_proto_id + l4len);
+#endif
+	return weir_csum_verifies(sum);
 }
 
 #endif

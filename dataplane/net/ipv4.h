@@ -17,7 +17,7 @@ void weir_ipv4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf
 /* True when @src (network order) can be the address of a host sending to Weir. */
 static inline bool weir_ipv4_src_ok(uint32_t src)
 {
-	uint8_t first = ((const uint8_t *)&src)[0];
+	uint8_t first = (uint8_t)(rte_be_to_cpu_32(src) >> 24);
 
 	/* 0/8 (this network), 127/8 (loopback), 224/4 multicast and 240/4 (incl. broadcast) */
 	return first != 0 && first != 127 && first < 224;

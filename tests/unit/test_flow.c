@@ -201,6 +201,88 @@ static void test_incremental_updates(void **state)
 	}
 }
 
+/*
+ * The divisibility test agrees with folding: weir_csum_verifies(s) holds exactly when
+ * s folds to 0xffff, for sums near every multiple of 0xffff and at the ends of the range.
+ */
+static void test_csum_verifies_is_a_fold(void **state)
+{
+	static const uint64_t edges[] = { 1,
+					  0xfffe,
+					  0xffff,
+					  0x10000,
+					  0xfffffffeull,
+					  0xffffffffull,
+					  UINT64_MAX - 0xffff,
+					  UINT64_MAX - 1,
+					  UINT64_MAX };
+	unsigned int n, i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(edges); i++)
+		assert_int_equal(weir_csum_verifies(edges[i]),
+				 weir_csum_fold64(edges[i]) == 0xffff);
+	for (n = 0; n < 200000; n++) {
+		uint64_t s = (rnd() % (UINT64_MAX / 0xffff)) * 0xffff + (n % 5) - 2;
+
+		if (s == 0)
+			continue;
+		assert_int_equal(weir_csum_verifies(s), weir_csum_fold64(s) == 0xffff);
+		s = rnd() | 1;
+		assert_int_equal(weir_csum_verifies(s), weir_csum_fold64(s) == 0xffff);
+	}
+}
+
+/*
+ * The IPv4 header and TCP/UDP checks against DPDK's: right checksums verify, and any
+ * one byte changed (header, payload, or the pseudo-header's addresses) does not.
+ */
+static void test_header_and_l4_checks(void **state)
+{
+	unsigned int round;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(dp_pool);
+		uint32_t len = (round % 3 == 0) ? (uint32_t)(round % 97) : (uint32_t)(rnd() % 1400);
+		bool udp = round & 1;
+		uint32_t hlen = udp ? 8 : 20, l4len = hlen + len, i, k;
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(20 + l4len));
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)d;
+		uint16_t ck;
+		uint8_t orig;
+
+		for (i = 0; i < 20 + l4len; i++)
+			d[i] = (uint8_t)rnd();
+		if (round % 11 == 0)
+			memset(d + 20, 0xff, l4len);
+		ip->version_ihl = 0x45;
+		ip->next_proto_id = udp ? IPPROTO_UDP : IPPROTO_TCP;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + l4len));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		memset(d + 20 + (udp ? 6 : 16), 0, 2);
+		ck = rte_ipv4_udptcp_cksum(ip, d + 20);
+		if (udp && ck == 0)
+			ck = 0xffff;
+		memcpy(d + 20 + (udp ? 6 : 16), &ck, 2);
+		assert_true(weir_ipv4_cksum_ok20(ip));
+		assert_true(weir_l4_cksum_ok(m, ip, 20, l4len));
+		/* One byte off in the IPv4 header (the version byte stays nonzero). */
+		k = 1 + (uint32_t)(rnd() % 19);
+		orig = d[k];
+		d[k] ^= (uint8_t)(1 + rnd() % 255);
+		assert_false(weir_ipv4_cksum_ok20(ip));
+		d[k] = orig;
+		assert_true(weir_ipv4_cksum_ok20(ip));
+		/* One byte off in an address (the pseudo-header) or the segment. */
+		k = 12 + (uint32_t)(rnd() % (8 + l4len));
+		d[k] ^= (uint8_t)(1 + rnd() % 255);
+		assert_false(weir_l4_cksum_ok(m, ip, 20, l4len));
+		rte_pktmbuf_free(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +290,8 @@ int main(void)
 		cmocka_unit_test(test_cksum_matches_dpdk),
 		cmocka_unit_test(test_cksum_chain_any_split),
 		cmocka_unit_test(test_incremental_updates),
+		cmocka_unit_test(test_csum_verifies_is_a_fold),
+		cmocka_unit_test(test_header_and_l4_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
