@@ -60,6 +60,11 @@ struct weir_port {
 	 * the sender's socket hash, and the sender changes that when it retransmits.
 	 */
 	bool steer;
+	/*
+	 * The RX checksum offloads in force (RTE_ETH_RX_OFFLOAD_{IPV4,TCP,UDP}_CKSUM), where
+	 * the device has them: its verdict in each mbuf spares the software checksums.
+	 */
+	uint64_t rx_csum;
 };
 
 /* A packet waiting in a worker's transmit buffer for one port. */

@@ -73,6 +73,12 @@ static int port_start(struct weir_dp *dp, struct weir_port *p, const struct weir
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
 	}
+	/* Checksums verified by the NIC where it can: the input paths read its verdict
+	 * (good, bad, or unknown, then checked in software). */
+	p->rx_csum = info.rx_offload_capa &
+		     (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+		      RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+	pc.rxmode.offloads = p->rx_csum;
 	rc = rte_eth_dev_configure(p->port_id, dp->nb_workers, dp->nb_workers, &pc);
 	if (rc != 0)
 		return rc;

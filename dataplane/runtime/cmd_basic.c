@@ -133,12 +133,13 @@ static void cmd_show_ports(struct weir_rt_ctx *ctx, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	weir_rt_printf(o, "# port name device mac link speed_mbps duplex mtu address rx_pkts "
-			  "rx_bytes tx_pkts tx_bytes rx_missed rx_errors tx_errors rx_nombuf\n");
+			  "rx_bytes tx_pkts tx_bytes rx_missed rx_errors tx_errors rx_nombuf "
+			  "rx_csum_offload\n");
 	for (i = 0; i < dp->nb_ports; i++) {
 		const struct weir_port *p = &dp->ports[i];
 		struct rte_eth_link link = { 0 };
 		struct rte_eth_stats es = { 0 };
-		char mac[RTE_ETHER_ADDR_FMT_SIZE], addr[16];
+		char mac[RTE_ETHER_ADDR_FMT_SIZE], addr[16], csum[24];
 
 		if (p->started) {
 			rte_eth_link_get_nowait(p->port_id, &link);
@@ -146,14 +147,19 @@ static void cmd_show_ports(struct weir_rt_ctx *ctx, int argc, char **argv)
 		}
 		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
 		fmt_ip(p->addr, addr, sizeof(addr));
+		snprintf(csum, sizeof(csum), "%s%s%s%s",
+			 p->rx_csum & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM ? ",ip" : "",
+			 p->rx_csum & RTE_ETH_RX_OFFLOAD_TCP_CKSUM ? ",tcp" : "",
+			 p->rx_csum & RTE_ETH_RX_OFFLOAD_UDP_CKSUM ? ",udp" : "",
+			 p->rx_csum == 0 ? ",none" : "");
 		weir_rt_printf(o,
 			       "%u %s %s %s %s %u %s %u %s/%u %" PRIu64 " %" PRIu64 " %" PRIu64
-			       " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			       " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n",
 			       p->port_id, p->name, p->device, mac,
 			       link.link_status ? "up" : "down", link.link_speed,
 			       link.link_duplex ? "full" : "half", p->mtu, addr, p->prefixlen,
 			       es.ipackets, es.ibytes, es.opackets, es.obytes, es.imissed,
-			       es.ierrors, es.oerrors, es.rx_nombuf);
+			       es.ierrors, es.oerrors, es.rx_nombuf, csum + 1);
 	}
 	/* Per-queue counters as Weir counts them: queue N of every port is worker N's. */
 	weir_rt_printf(o, "# queue port name worker rx_pkts rx_bytes tx_pkts tx_bytes\n");

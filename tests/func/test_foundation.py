@@ -306,6 +306,25 @@ interfaces = (
     lab.run("dp", ["ip", "link", "set", "wtap0", "up"])
     received, out = ping(lab, "dp", "10.3.0.1", count=3)
     assert received == 3, out
+    # Checksums: the tap device verifies them (Weir turns on the RX checksum offloads a
+    # device has, and reads their verdict); the pcap one does not. Bad ones are dropped
+    # and counted either way.
+    offload = {p[1]: p[-1] for p in ports}
+    assert set(offload["tap"].split(",")) == {"ip", "tcp", "udp"}, offload
+    assert offload["pcap"] == "none", offload
+    before = counters(dp.runtime.info(), "Drop_")
+    tap_mac = [p[3] for p in ports if p[1] == "tap"][0]
+    scapy(lab, "dp", f"""
+        e = Ether(dst={tap_mac.lower()!r}, src=get_if_hwaddr('wtap0'))
+        sendp([e / IP(src='10.3.0.2', dst='10.3.0.1', chksum=0x1234) / TCP(dport=9),
+               e / IP(src='10.3.0.2', dst='10.3.0.1') / TCP(dport=9, chksum=0x1234),
+               e / IP(src='10.3.0.2', dst='10.3.0.1') / UDP(dport=9, chksum=0x1234)],
+              iface='wtap0')
+        """)
+    wait_for(lambda: counters(dp.runtime.info(), "Drop_")["udp_csum"] > before["udp_csum"],
+             10, "the UDP checksum drop")
+    after = counters(dp.runtime.info(), "Drop_")
+    assert [after[k] - before[k] for k in ("ipv4_csum", "tcp_csum", "udp_csum")] == [1, 1, 1]
     # The pcap port answered every echo request of its input file.
     assert dp.stop() == 0
     out = scapy(lab, None, f"""

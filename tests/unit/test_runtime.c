@@ -149,6 +149,9 @@ static void test_show_ports_and_neigh_headers(void **state)
 	assert_true(strncmp(out, "# port name device mac link", 27) == 0);
 	assert_non_null(strstr(out, " client net_null0 02:00:00:00:00:10 down "));
 	assert_non_null(strstr(out, " 10.0.0.1/24 "));
+	/* net_null verifies no checksums: the last column says so. */
+	assert_non_null(strstr(out, " rx_nombuf rx_csum_offload\n"));
+	assert_non_null(strstr(out, " none\n# queue"));
 	assert_non_null(strstr(out, "\nqueue 0 client 0 "));
 }
 
