@@ -84,8 +84,7 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 	if (((rd64(d) ^ rp->mac) >> 16) != 0)
 #endif
 		return false;
-	if (m->nb_segs != 1 || tot < IPV4_HLEN + (tcp ? TCP_HLEN : UDP_HLEN) ||
-	    tot > (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN ||
+	if (m->nb_segs != 1 || tot > (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN ||
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == rp->bcast)
 		return false;
@@ -95,13 +94,13 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 	if (tcp) {
 		uint32_t doff = (uint32_t)(l4h[12] >> 4) * 4;
 
-		if (doff < TCP_HLEN || doff > len ||
+		if (tot < IPV4_HLEN + TCP_HLEN || doff < TCP_HLEN || doff > len ||
 		    !((FAST_TCP_FLAGS >> (l4h[13] & FAST_TCP_MASK)) & 1))
 			return false;
 	} else {
 		uint32_t ulen = weir_be16(weir_rd16(l4h + 4));
 
-		if (ulen < UDP_HLEN || ulen > len)
+		if (tot < IPV4_HLEN + UDP_HLEN || ulen < UDP_HLEN || ulen > len)
 			return false;
 		if (weir_rd16(l4h + UDP_CSUM_OFF) == 0)
 			return true;
@@ -140,8 +139,7 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 	uint32_t tot = weir_be16(ip->total_length), csum_off;
 	uint16_t out;
 
-	if (f->sess != NULL || f->nh_gen != nh_gen ||
-	    !(f->flags & (dir == WEIR_DIR_IN ? WEIR_FLOW_F_MAC_IN : WEIR_FLOW_F_MAC_OUT)))
+	if (f->sess != NULL || f->nh_gen != nh_gen || !(f->flags & (WEIR_FLOW_F_MAC_IN << dir)))
 		return false;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		if (unlikely(l4h[13] & RTE_TCP_SYN_FLAG)) {
@@ -211,7 +209,6 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		const struct rte_ipv4_hdr *ip =
 			(const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
-		const uint8_t *l4h = (const uint8_t *)(ip + 1);
 
 		fs[i].flow = NULL;
 		fs[i].flags = 0;
@@ -219,8 +216,7 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		    weir_rd16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 		    ip->next_proto_id >= 32 || !((FAST_PROTOS >> ip->next_proto_id) & 1))
 			continue;
-		weir_flow_key_set(&fs[i].key, ip->src_addr, ip->dst_addr, weir_rd16(l4h),
-				  weir_rd16(l4h + 2), ip->next_proto_id);
+		weir_flow_key_of_ipv4(&fs[i].key, (const uint8_t *)ip);
 		fs[i].hash = weir_flow_hash(&fs[i].key);
 		rte_prefetch0(&t->b[fs[i].hash & t->mask]);
 		fs[i].flags = FRAME_CAND | (frame_clean(&rp, pkts[i], d) ? FRAME_CLEAN : 0);

@@ -51,6 +51,7 @@ enum weir_flow_state {
 #define WEIR_FLOW_F_MAC_IN  0x20 /* nh_mac[WEIR_DIR_IN] is valid for nh_gen */
 #define WEIR_FLOW_F_MAC_OUT 0x40 /* nh_mac[WEIR_DIR_OUT] is valid for nh_gen */
 #define WEIR_FLOW_F_CMAC    0x80 /* replies leave where the client's frames came: cmac */
+_Static_assert(WEIR_FLOW_F_MAC_OUT == WEIR_FLOW_F_MAC_IN << 1, "a direction's MAC flag: IN << dir");
 
 /* Direction indexes of the per-flow counters. */
 #define WEIR_DIR_IN  0 /* client to server */
@@ -138,6 +139,27 @@ static inline void weir_flow_key_set(struct weir_flow_key *k, uint32_t src, uint
 #else
 	w[0] = (uint64_t)src << 32 | (uint64_t)dst;
 	w[1] = (uint64_t)sport << 48 | (uint64_t)dport << 32 | (uint64_t)proto << 24;
+#endif
+	memcpy(k, w, sizeof(w));
+}
+
+/*
+ * The key of the IPv4 TCP or UDP packet whose header (without options) is at @ip and
+ * its transport header right after: the same key as weir_flow_key_set() builds from the
+ * fields, read as the words they already are (the two addresses are adjacent, and so
+ * are the two ports).
+ */
+static inline void weir_flow_key_of_ipv4(struct weir_flow_key *k, const uint8_t *ip)
+{
+	uint64_t w[2];
+	uint32_t ports;
+
+	memcpy(&w[0], ip + 12, 8);
+	memcpy(&ports, ip + 20, 4);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	w[1] = (uint64_t)ports | (uint64_t)ip[9] << 32;
+#else
+	w[1] = (uint64_t)ports << 32 | (uint64_t)ip[9] << 24;
 #endif
 	memcpy(k, w, sizeof(w));
 }
