@@ -74,8 +74,8 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
 	const uint8_t *l4h = d + RTE_ETHER_HDR_LEN + IPV4_HLEN;
 	uint32_t tot = weir_be16(ip->total_length), len = tot - IPV4_HLEN;
-	uint64_t ipck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	bool tcp = ip->next_proto_id == IPPROTO_TCP;
+	uint64_t ck = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	bool tcp = ip->next_proto_id == IPPROTO_TCP, ip_sw = true, l4_sw = true;
 
 	/* The destination MAC: the first six bytes of the frame (of at least 42). */
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
@@ -88,8 +88,18 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == rp->bcast)
 		return false;
-	if (ipck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    (ipck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !weir_ipv4_cksum_ok20(ip)))
+	/*
+	 * The NIC's verdicts, where it gave any (both unknown is 0): a bad IPv4 header is
+	 * final, as in weir_ipv4_input(); a good one is not checked again; anything else
+	 * is checked in software (as parse_l4() checks a TCP/UDP checksum not found good).
+	 */
+	if (unlikely(ck != 0)) {
+		if ((ck & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+			return false;
+		ip_sw = (ck & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		l4_sw = (ck & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	}
+	if (ip_sw && !weir_ipv4_cksum_ok20(ip))
 		return false;
 	if (tcp) {
 		uint32_t doff = (uint32_t)(l4h[12] >> 4) * 4;
@@ -105,8 +115,8 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 		if (weir_rd16(l4h + UDP_CSUM_OFF) == 0)
 			return true;
 	}
-	return (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD ||
-	       weir_l4_cksum_ok(m, ip, RTE_ETHER_HDR_LEN + IPV4_HLEN, len);
+	/* One segment, holding the whole datagram (checked above). */
+	return !l4_sw || weir_l4_sum_ok(weir_cksum64(l4h, len), ip, len);
 }
 
 /* The direction in which @f holds @key (WEIR_DIR_IN: its client's), or -1. */
@@ -219,8 +229,12 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		weir_flow_key_of_ipv4(&fs[i].key, (const uint8_t *)ip);
 		fs[i].hash = weir_flow_hash(&fs[i].key);
 		rte_prefetch0(&t->b[fs[i].hash & t->mask]);
-		fs[i].flags = FRAME_CAND | (frame_clean(&rp, pkts[i], d) ? FRAME_CLEAN : 0);
+		fs[i].flags = FRAME_CAND;
 	}
+	for (i = 0; i < n; i++)
+		if ((fs[i].flags & FRAME_CAND) &&
+		    frame_clean(&rp, pkts[i], rte_pktmbuf_mtod(pkts[i], const uint8_t *)))
+			fs[i].flags |= FRAME_CLEAN;
 	/*
 	 * 2: the bucket's first slot with the key's signature names the flow, most likely
 	 * (signatures are 16 bits); its two hot lines are fetched. Pass 3 checks the key,

@@ -224,21 +224,13 @@ static inline bool weir_ipv4_cksum_ok20(const struct rte_ipv4_hdr *ip)
 }
 
 /*
- * True when the TCP or UDP checksum of the @l4len bytes at @l4off verifies against the
- * pseudo-header of @ip. Handles chained mbufs. (A UDP checksum of 0 means "none"; the
- * caller decides about it before calling.)
+ * True when @sum, the one's complement sum on 64 bits of a TCP or UDP segment of @l4len
+ * bytes (weir_cksum64()), verifies against the pseudo-header of @ip.
  */
-static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-				    uint32_t l4off, uint32_t l4len)
+static inline bool weir_l4_sum_ok(uint64_t sum, const struct rte_ipv4_hdr *ip, uint32_t l4len)
 {
-	uint64_t sum, addrs;
+	uint64_t addrs;
 
-	if (rte_pktmbuf_data_len(m) >= l4off + l4len)
-		sum = weir_cksum64(rte_pktmbuf_mtod_offset(m, const void *, l4off), l4len);
-	else if (rte_pktmbuf_pkt_len(m) >= l4off + l4len)
-		sum = weir_cksum_mbuf(m, l4off, l4len);
-	else
-		return false;
 	/*
 	 * The pseudo-header, summed without building it: the two addresses as one 64-bit
 	 * word (2^32 is 1 modulo 0xffff), protocol and length as one number. In the order
@@ -254,6 +246,25 @@ static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_i
 	sum = weir_csum_add64(sum, (uint64_t)ip->next_proto_id + l4len);
 #endif
 	return weir_csum_verifies(sum);
+}
+
+/*
+ * True when the TCP or UDP checksum of the @l4len bytes at @l4off verifies against the
+ * pseudo-header of @ip. Handles chained mbufs. (A UDP checksum of 0 means "none"; the
+ * caller decides about it before calling.)
+ */
+static inline bool weir_l4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+				    uint32_t l4off, uint32_t l4len)
+{
+	uint64_t sum;
+
+	if (rte_pktmbuf_data_len(m) >= l4off + l4len)
+		sum = weir_cksum64(rte_pktmbuf_mtod_offset(m, const void *, l4off), l4len);
+	else if (rte_pktmbuf_pkt_len(m) >= l4off + l4len)
+		sum = weir_cksum_mbuf(m, l4off, l4len);
+	else
+		return false;
+	return weir_l4_sum_ok(sum, ip, l4len);
 }
 
 #endif

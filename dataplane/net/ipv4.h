@@ -14,13 +14,21 @@
  */
 void weir_ipv4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m);
 
-/* True when @src (network order) can be the address of a host sending to Weir. */
+/*
+ * True when @src (network order) can be the address of a host sending to Weir: its first
+ * byte b is none of 0 (this network), 127 (loopback), 224 to 239 (multicast), 240 to 255
+ * (reserved, and broadcast). In two compares: b - 1, on 8 bits, is at least 223 for 0
+ * and for 224 to 255, and 126 for 127.
+ */
 static inline bool weir_ipv4_src_ok(uint32_t src)
 {
-	uint8_t first = (uint8_t)(rte_be_to_cpu_32(src) >> 24);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint8_t b1 = (uint8_t)((src & 0xff) - 1);
+#else
+	uint8_t b1 = (uint8_t)((src >> 24) - 1);
+#endif
 
-	/* 0/8 (this network), 127/8 (loopback), 224/4 multicast and 240/4 (incl. broadcast) */
-	return first != 0 && first != 127 && first < 224;
+	return b1 < 223 && b1 != 126;
 }
 
 #endif

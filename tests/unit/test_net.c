@@ -13,6 +13,7 @@
 
 #include "core/worker.h"
 #include "fixture.h"
+#include "net/ipv4.h"
 #include "net/pkt.h"
 
 static struct weir_dp dp;
@@ -381,6 +382,7 @@ static void test_icmp_drops(void **state)
 static void test_ipv4_drops(void **state)
 {
 	struct icmp_frame f;
+	uint32_t i;
 
 	(void)state;
 	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.1"), 0);
@@ -411,6 +413,12 @@ static void test_ipv4_drops(void **state)
 	f.ip.hdr_checksum ^= 0x0001;
 	expect_drop(&f, sizeof(f), 0, WEIR_DROP_IPV4_CSUM);
 
+	/* Every first byte: 0, 127 and 224 to 255 are martian, the rest are not. */
+	for (i = 0; i < 256; i++) {
+		uint32_t a = rte_cpu_to_be_32(i << 24 | 0x010203);
+
+		assert_int_equal(weir_ipv4_src_ok(a), i != 0 && i != 127 && i < 224);
+	}
 	echo_request(&f, ip4("127.0.0.1"), ip4("10.0.0.1"), 0);
 	expect_drop(&f, sizeof(f), 0, WEIR_DROP_IPV4_SRC_MARTIAN);
 	echo_request(&f, ip4("224.0.0.5"), ip4("10.0.0.1"), 0);
