@@ -139,7 +139,7 @@ static inline int flow_dir(const struct weir_flow *f, const struct weir_flow_key
  * SYN to a closing flow (it starts a new one), the server's SYN-ACK.
  */
 static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f,
-				int dir, uint32_t nh_gen)
+				int dir, uint32_t nh_gen, const uint64_t *port_mac)
 {
 	struct weir_l4w *l4 = w->l4;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -151,7 +151,8 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 
 	if (f->sess != NULL || f->nh_gen != nh_gen || !(f->flags & (WEIR_FLOW_F_MAC_IN << dir)))
 		return false;
-	if (ip->next_proto_id == IPPROTO_TCP) {
+	/* The flow's key holds the protocol: UDP flows are in WEIR_FS_UDP, and only they. */
+	if (f->state != WEIR_FS_UDP) {
 		if (unlikely(l4h[13] & RTE_TCP_SYN_FLAG)) {
 			/* The client's SYN again, a retransmission: forwarded as is until the
 			 * flow closes (a SYN then starts a new one). */
@@ -182,7 +183,7 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 		weir_nat_rewrite(ip, l4h, csum_off, f, dir);
 	out = dir == WEIR_DIR_IN ? f->sport_idx : f->cport;
 	eth->dst_addr = f->nh_mac[dir];
-	eth->src_addr = w->dp->ports[out].mac;
+	memcpy(&eth->src_addr, &port_mac[out], RTE_ETHER_ADDR_LEN);
 	weir_tx(w, out, m);
 	return true;
 }
@@ -208,6 +209,7 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	struct weir_flow_table *t = l4->ft;
 	struct frame_state fs[2 * WEIR_RX_BURST];
 	struct rx_port rp = { .mac = 0, .bcast = p->addr | ~p->mask };
+	uint64_t port_mac[WEIR_MAX_PORTS]; /* the ports' MACs, for the sources of frames sent */
 	uint64_t fast = 0;
 	uint32_t nh_gen;
 	uint16_t i;
@@ -263,6 +265,8 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	}
 	/* 3: in order, each by the fast path if it can, else by the full one. */
 	nh_gen = __atomic_load_n(&w->dp->neigh->gen, __ATOMIC_ACQUIRE);
+	for (i = 0; i < w->dp->nb_ports; i++)
+		memcpy(&port_mac[i], &w->dp->ports[i].mac, RTE_ETHER_ADDR_LEN);
 	for (i = 0; i < n; i++) {
 		struct weir_flow *f = fs[i].flow;
 		int dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
@@ -273,7 +277,7 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 			dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
 		}
 		if (dir >= 0 && (fs[i].flags & FRAME_CLEAN) &&
-		    fast_forward(w, pkts[i], f, dir, nh_gen)) {
+		    fast_forward(w, pkts[i], f, dir, nh_gen, port_mac)) {
 			fast++;
 			continue;
 		}

@@ -3,10 +3,13 @@
 #ifndef WEIR_NAT_H
 #define WEIR_NAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "l4/flow.h"
 #include "net/cksum.h"
@@ -54,8 +57,9 @@ static inline void weir_nat_rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32
 		uint16_t sum =
 			weir_csum_adjust(weir_rd16(l4 + csum_off), (uint16_t)f->l4_delta[dir]);
 
-		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). */
-		if (sum == 0 && ip->next_proto_id == IPPROTO_UDP)
+		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). The offset
+		 * tells UDP (6) from TCP (16). */
+		if (sum == 0 && csum_off == offsetof(struct rte_udp_hdr, dgram_cksum))
 			sum = 0xffff;
 		weir_wr16(l4 + csum_off, sum);
 	}

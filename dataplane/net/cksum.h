@@ -161,13 +161,15 @@ static inline uint16_t weir_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, u
 
 /*
  * Apply a precomputed adjustment @delta (a one's complement sum folded to 16 bits) to
- * checksum @csum. The two add up to at most 0x1fffe, so one end-around carry folds them.
+ * checksum @csum: a 16-bit add and its carry added back (add, add-with-carry), since the
+ * two add up to at most 0x1fffe.
  */
 static inline uint16_t weir_csum_adjust(uint16_t csum, uint16_t delta)
 {
-	uint32_t s = (uint32_t)(uint16_t)~csum + delta;
+	uint16_t s;
+	bool carry = __builtin_add_overflow((uint16_t)~csum, delta, &s);
 
-	return (uint16_t) ~(s + (s >> 16));
+	return (uint16_t) ~(uint16_t)(s + carry);
 }
 
 /* HC' = ~(~HC + ~m + m') for a 16-bit field that changed from @from to @to. */

@@ -201,6 +201,23 @@ static void test_incremental_updates(void **state)
 	}
 }
 
+/* A NAT adjustment is the folded sum ~(~csum + delta), for every checksum and delta. */
+static void test_csum_adjust(void **state)
+{
+	static const uint16_t some[] = { 0, 1, 0x7fff, 0x8000, 0xfffe, 0xffff, 0x1234, 0xedcb };
+	uint32_t v, k;
+
+	(void)state;
+	for (v = 0; v <= 0xffff; v++)
+		for (k = 0; k < RTE_DIM(some); k++) {
+			assert_int_equal(
+				weir_csum_adjust((uint16_t)v, some[k]),
+				(uint16_t)~weir_csum_fold((uint16_t)~v + (uint32_t)some[k]));
+			assert_int_equal(weir_csum_adjust(some[k], (uint16_t)v),
+					 (uint16_t)~weir_csum_fold((uint16_t)~some[k] + v));
+		}
+}
+
 /*
  * The divisibility test agrees with folding: weir_csum_verifies(s) holds exactly when
  * s folds to 0xffff, for sums near every multiple of 0xffff and at the ends of the range.
@@ -290,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_cksum_matches_dpdk),
 		cmocka_unit_test(test_cksum_chain_any_split),
 		cmocka_unit_test(test_incremental_updates),
+		cmocka_unit_test(test_csum_adjust),
 		cmocka_unit_test(test_csum_verifies_is_a_fold),
 		cmocka_unit_test(test_header_and_l4_checks),
 	};
