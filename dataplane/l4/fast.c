@@ -102,9 +102,10 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 	if (ip_sw && !weir_ipv4_cksum_ok20(ip))
 		return false;
 	if (tcp) {
-		uint32_t doff = (uint32_t)(l4h[12] >> 4) * 4;
+		/* The header's length past its minimum, and the room for it (< 0: none). */
+		int32_t extra = (int32_t)((l4h[12] & 0xf0u) >> 2) - TCP_HLEN;
 
-		if (tot < IPV4_HLEN + TCP_HLEN || doff < TCP_HLEN || doff > len ||
+		if (extra < 0 || extra > (int32_t)tot - (IPV4_HLEN + TCP_HLEN) ||
 		    !((FAST_TCP_FLAGS >> (l4h[13] & FAST_TCP_MASK)) & 1))
 			return false;
 	} else {
@@ -194,7 +195,7 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
  */
 #define FRAME_CAND    0x1 /* a plain IPv4 TCP/UDP frame: key and hash are set */
 #define FRAME_CLEAN   0x2 /* frame_clean() */
-#define FRAME_RECHECK 0x4 /* the suggestion may be wrong or missing: look up in full */
+#define FRAME_RECHECK 0x4 /* no suggestion, but keys overflowed: look up in full */
 
 struct frame_state {
 	struct weir_flow_key key;
@@ -258,7 +259,6 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 			rte_prefetch0(f);
 			rte_prefetch0((const uint8_t *)f + RTE_CACHE_LINE_SIZE);
 			fs[i].flow = f;
-			fs[i].flags |= FRAME_RECHECK;
 		} else if (b->overflow != 0) {
 			fs[i].flags |= FRAME_RECHECK;
 		}
@@ -272,7 +272,7 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		int dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
 
 		/* A wrong guess, a flow ended by a frame before this one, an overflow. */
-		if (dir < 0 && (fs[i].flags & FRAME_RECHECK)) {
+		if (dir < 0 && (f != NULL || (fs[i].flags & FRAME_RECHECK))) {
 			f = weir_flow_lookup_hash(t, &fs[i].key, fs[i].hash);
 			dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
 		}

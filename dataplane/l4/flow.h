@@ -161,7 +161,9 @@ static inline void weir_flow_key_of_ipv4(struct weir_flow_key *k, const uint8_t 
 #else
 	w[1] = (uint64_t)ports << 32 | (uint64_t)ip[9] << 24;
 #endif
-	memcpy(k, w, sizeof(w));
+	/* Two stores of eight bytes, as the compares load them. */
+	memcpy(k, &w[0], 8);
+	memcpy((uint8_t *)k + 8, &w[1], 8);
 }
 
 /* Create worker @id's table of @capacity flows on @socket. NULL with errno on failure. */

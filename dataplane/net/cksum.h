@@ -40,8 +40,10 @@ static inline uint16_t weir_csum_fold64(uint64_t sum)
 /* @a + @b in one's complement arithmetic on 64 bits (the carry goes around). */
 static inline uint64_t weir_csum_add64(uint64_t a, uint64_t b)
 {
-	a += b;
-	return a + (a < b);
+	uint64_t s;
+	bool carry = __builtin_add_overflow(a, b, &s);
+
+	return s + carry; /* add, add-with-carry */
 }
 
 /*

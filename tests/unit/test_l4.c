@@ -816,6 +816,17 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 	f.tcp.cksum = rte_ipv4_udptcp_cksum(&f.ip, &f.tcp);
 	assert_dropped(&f, WEIR_DROP_TCP_SHORT);
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.tcp.data_off = 4 << 4; /* shorter than a TCP header */
+	f.tcp.cksum = 0;
+	f.tcp.cksum = rte_ipv4_udptcp_cksum(&f.ip, &f.tcp);
+	assert_dropped(&f, WEIR_DROP_TCP_SHORT);
+	/* An IPv4 datagram too short for the TCP header it announces (the frame is not). */
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.ip.total_length = rte_cpu_to_be_16(sizeof(f.ip) + 12);
+	f.ip.hdr_checksum = 0;
+	f.ip.hdr_checksum = rte_ipv4_cksum(&f.ip);
+	assert_dropped(&f, WEIR_DROP_TCP_SHORT);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
 	f.eth.dst_addr = other_mac;
 	assert_dropped(&f, WEIR_DROP_ETH_DST_OTHER);
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80,
