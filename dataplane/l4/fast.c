@@ -5,9 +5,10 @@
  * Most packets a balancer sees belong to flows it already forwards, and the full input
  * path (net/pkt.c, net/ipv4.c, l4/fwd.c) spends most of its work on questions whose
  * answer such a packet already has. weir_l4_burst() takes a received burst in three
- * passes: the first checks what each frame alone can tell and hashes its 5-tuple,
- * prefetching the flow-table bucket; the second takes the bucket's guess at the flow,
- * prefetching it; the third handles the frames in order. A frame whose flow forwards it
+ * passes: the first picks the plain IPv4 TCP/UDP frames and hashes their 5-tuples,
+ * prefetching the flow-table buckets; the second takes each bucket's guess at the flow,
+ * prefetching it, and checks what the frame alone can tell while it comes; the third
+ * handles the frames in order. A frame whose flow forwards it
  * without a change of state (a full-NAT or DSR flow, UDP, or TCP and the segment an ACK
  * that completes no handshake, or the client's SYN again while the flow is open), that
  * passes every check the full path makes (Ethernet destination, IPv4 header, length,
@@ -217,7 +218,7 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 
 	memcpy(&rp.mac, &p->mac, RTE_ETHER_ADDR_LEN);
 
-	/* 1: plain IPv4 TCP/UDP frames: checked, their 5-tuple hashed, their bucket fetched. */
+	/* 1: plain IPv4 TCP/UDP frames: their 5-tuple hashed, their bucket fetched. */
 	for (i = 0; i < n; i++) {
 		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		const struct rte_ipv4_hdr *ip =
@@ -234,15 +235,11 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		rte_prefetch0(&t->b[fs[i].hash & t->mask]);
 		fs[i].flags = FRAME_CAND;
 	}
-	for (i = 0; i < n; i++)
-		if ((fs[i].flags & FRAME_CAND) &&
-		    frame_clean(&rp, pkts[i], rte_pktmbuf_mtod(pkts[i], const uint8_t *)))
-			fs[i].flags |= FRAME_CLEAN;
 	/*
 	 * 2: the bucket's first slot with the key's signature names the flow, most likely
 	 * (signatures are 16 bits); its two hot lines are fetched. Pass 3 checks the key,
 	 * then in cache, and looks up in full when the guess was wrong or keys overflowed
-	 * from the bucket.
+	 * from the bucket. Meanwhile the frame is checked (frame_clean()).
 	 */
 	for (i = 0; i < n; i++) {
 		const struct weir_flow_bucket *b;
@@ -262,6 +259,8 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		} else if (b->overflow != 0) {
 			fs[i].flags |= FRAME_RECHECK;
 		}
+		if (frame_clean(&rp, pkts[i], rte_pktmbuf_mtod(pkts[i], const uint8_t *)))
+			fs[i].flags |= FRAME_CLEAN;
 	}
 	/* 3: in order, each by the fast path if it can, else by the full one. */
 	nh_gen = __atomic_load_n(&w->dp->neigh->gen, __ATOMIC_ACQUIRE);
