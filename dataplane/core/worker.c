@@ -78,7 +78,7 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 	struct weir_dp *dp = w->dp;
 	struct rte_mbuf *pkts[2 * WEIR_RX_BURST]; /* room for injected duplicates */
 	unsigned int total = 0;
-	uint16_t i, j, n;
+	uint16_t i, n;
 
 	w->now = rte_rdtsc();
 	weir_proxy_poll(w);
@@ -92,12 +92,13 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 			n = weir_fault_apply(&w->rx_fault[i], w->pool, pkts, n, RTE_DIM(pkts));
 		if (n == 0)
 			continue;
+		/*
+		 * No prefetch of the frames' data ahead of the burst: the first pass of
+		 * weir_l4_burst() reads each frame's first line, and its iterations are
+		 * independent, so the core has several of those loads in flight at once.
+		 */
 		w->st.q[i].rx_pkts += n;
-		for (j = 0; j < n; j++) {
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-			w->st.q[i].rx_bytes += rte_pktmbuf_pkt_len(pkts[j]);
-		}
-		weir_l4_burst(w, p, pkts, n);
+		w->st.q[i].rx_bytes += weir_l4_burst(w, p, pkts, n);
 		total += n;
 	}
 	drain_ctrl(w);

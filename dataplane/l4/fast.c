@@ -205,14 +205,15 @@ struct frame_state {
 	uint32_t flags;
 };
 
-void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf **pkts, uint16_t n)
+uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf **pkts,
+		       uint16_t n)
 {
 	struct weir_l4w *l4 = w->l4;
 	struct weir_flow_table *t = l4->ft;
 	struct frame_state fs[2 * WEIR_RX_BURST];
 	struct rx_port rp = { .mac = 0, .bcast = p->addr | ~p->mask };
 	uint64_t port_mac[WEIR_MAX_PORTS]; /* the ports' MACs, for the sources of frames sent */
-	uint64_t fast = 0;
+	uint64_t fast = 0, bytes = 0;
 	uint32_t nh_gen;
 	uint16_t i;
 
@@ -224,6 +225,7 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		const struct rte_ipv4_hdr *ip =
 			(const struct rte_ipv4_hdr *)(d + RTE_ETHER_HDR_LEN);
 
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		fs[i].flow = NULL;
 		fs[i].flags = 0;
 		if (rte_pktmbuf_data_len(pkts[i]) < FAST_MIN_FRAME ||
@@ -286,4 +288,5 @@ void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	}
 	l4->hint_m = NULL;
 	w->st.events[WEIR_EV_L4_FAST_PATH] += fast;
+	return bytes;
 }

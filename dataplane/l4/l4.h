@@ -69,9 +69,11 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 /*
  * Handle a burst of frames received on @p (at most 2 * WEIR_RX_BURST): frames of
  * established L4 flows that change no state by the fast path (l4/fast.c), the others by
- * weir_pkt_input(). Takes ownership of every frame.
+ * weir_pkt_input(). Takes ownership of every frame. Returns their length in bytes, for
+ * the receive counters (taken in the pass that reads every frame's mbuf anyway).
  */
-void weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf **pkts, uint16_t n);
+uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mbuf **pkts,
+		       uint16_t n);
 
 /*
  * The worker that owns the flow of a client frame (@ip, its TCP/UDP ports @sport and

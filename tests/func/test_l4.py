@@ -331,6 +331,21 @@ print(s.makefile().readline().strip())
     # retransmits: without Weir's own steering, thousands did. A few strays of earlier
     # tests' connections may still arrive.)
     assert int(info["Drop_no_flow"]) < 100, info
+    # Each port's frames and bytes, as its device counted them, are its queues' as the
+    # workers counted them (read when the counters have settled: two reads agree).
+    def port_counts():
+        lines = [l.split() for l in dp.cmd("show ports").splitlines() if l.strip()]
+        dev = {l[1]: (int(l[9]), int(l[10])) for l in lines if l[0].isdigit()}
+        ours = {name: (sum(int(l[4]) for l in lines if l[0] == "queue" and l[2] == name),
+                       sum(int(l[5]) for l in lines if l[0] == "queue" and l[2] == name))
+                for name in dev}
+        return dev, ours
+    counts = []
+    wait_for(lambda: counts.append(port_counts()) or (len(counts) > 1 and
+                                                      counts[-1] == counts[-2]),
+             30, "counters that stay put")
+    dev, ours = counts[-1]
+    assert dev == ours and all(b > 0 for _, b in dev.values()), (dev, ours)
 
 
 # ---- DSR ----
