@@ -913,6 +913,71 @@ static void test_fast_path_checksums_every_length(void **state)
 	}
 }
 
+/* @frame through the burst input (@full: the full path only) with the NIC's @ol_flags. */
+static unsigned int feed_verdict(const void *frame, uint16_t len, uint64_t ol_flags, bool full,
+				 struct rte_mbuf **out)
+{
+	struct rte_mbuf *m = fixture_mbuf(&dp, frame, len);
+
+	m->port = 0;
+	m->ol_flags |= ol_flags;
+	if (full)
+		weir_pkt_input(W(0), &dp.ports[0], m);
+	else
+		weir_l4_burst(W(0), &dp.ports[0], &m, 1);
+	return take(0, 1, out);
+}
+
+/*
+ * Where the NIC verified checksums, both paths take its verdict alike: a bad IPv4 header
+ * is dropped however its checksum reads, a good one or a good TCP checksum is not checked
+ * again, and a TCP checksum the NIC found bad is checked in software.
+ */
+static void test_fast_path_takes_the_nic_verdicts(void **state)
+{
+	static const struct {
+		uint64_t flags;
+		int corrupt; /* 0: none, 1: the IPv4 checksum, 2: the TCP checksum */
+		bool forwarded;
+	} cases[] = {
+		{ RTE_MBUF_F_RX_IP_CKSUM_BAD, 0, false },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, 1, true },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, 2, true },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD, 0, true },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD, 2, false },
+		{ RTE_MBUF_F_RX_L4_CKSUM_GOOD, 1, false },
+	};
+	struct tcp_frame f;
+	struct rte_mbuf *a[8], *b[8];
+	char srv[16];
+	uint16_t lport;
+	unsigned int k;
+
+	(void)state;
+	handshake(46400, srv, sizeof(srv), &lport);
+	for (k = 0; k < RTE_DIM(cases); k++) {
+		uint64_t fast = fast_path(0);
+		unsigned int na, nb;
+
+		tcp_seg(&f, 0, "10.0.0.2", 46400, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+		if (cases[k].corrupt == 1)
+			f.ip.hdr_checksum ^= 0x0101;
+		else if (cases[k].corrupt == 2)
+			f.tcp.cksum ^= 0x0101;
+		na = feed_verdict(&f, sizeof(f), cases[k].flags, false, a);
+		assert_int_equal(fast_path(0), fast + cases[k].forwarded);
+		nb = feed_verdict(&f, sizeof(f), cases[k].flags, true, b);
+		assert_int_equal(na, cases[k].forwarded);
+		assert_int_equal(nb, na);
+		if (na == 1) {
+			assert_memory_equal(rte_pktmbuf_mtod(a[0], void *),
+					    rte_pktmbuf_mtod(b[0], void *), sizeof(f));
+			rte_pktmbuf_free(a[0]);
+			rte_pktmbuf_free(b[0]);
+		}
+	}
+}
+
 /* A reply that the NIC gave to the other worker is handed over and takes the fast path. */
 static void test_redirected_replies_take_the_fast_path(void **state)
 {
@@ -1042,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_forwards_as_the_full_path),
 		cmocka_unit_test(test_fast_path_leaves_the_rest_to_the_full_path),
 		cmocka_unit_test(test_fast_path_checksums_every_length),
+		cmocka_unit_test(test_fast_path_takes_the_nic_verdicts),
 		cmocka_unit_test(test_burst_handles_frames_in_order),
 		cmocka_unit_test(test_redirected_replies_take_the_fast_path),
 		cmocka_unit_test(test_steered_port_keeps_a_client_on_one_worker),
