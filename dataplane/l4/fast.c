@@ -20,10 +20,13 @@
  * the full path for frames that path would forward exactly as it does. Its packets are
  * counted in the event l4_fast_path.
  */
+#include <stddef.h>
+
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "core/worker.h"
 #include "l4/l4.h"
@@ -36,8 +39,8 @@
 #define IPV4_HLEN      20 /* the fast path takes IPv4 headers without options */
 #define TCP_HLEN       20
 #define UDP_HLEN       8
-#define TCP_CSUM_OFF   16
-#define UDP_CSUM_OFF   6
+#define TCP_CSUM_OFF   offsetof(struct rte_tcp_hdr, cksum)
+#define UDP_CSUM_OFF   offsetof(struct rte_udp_hdr, dgram_cksum)
 #define FAST_MIN_FRAME (RTE_ETHER_HDR_LEN + IPV4_HLEN + UDP_HLEN)
 /* Bit f is set for each TCP flags f (of FIN, SYN, RST, ACK) the fast path takes. */
 #define FAST_TCP_MASK  (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)

@@ -63,8 +63,8 @@ struct weir_flow {
 	struct weir_flow_key rev; /* as the server sends it back (full-NAT) */
 	/* Full-NAT checksum adjustments by direction, computed once (RFC 1624), folded
 	 * to 16 bits (weir_csum_adjust()). */
-	uint32_t ip_delta[2];
-	uint32_t l4_delta[2];
+	uint16_t ip_delta[2];
+	uint16_t l4_delta[2];
 	uint16_t svc;      /* service index */
 	uint16_t srv;      /* server gid */
 	uint8_t state;     /* enum weir_flow_state */

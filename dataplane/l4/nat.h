@@ -52,10 +52,9 @@ static inline void weir_nat_rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32
 {
 	const struct weir_flow_key *to = dir == WEIR_DIR_IN ? &f->rev : &f->fwd;
 
-	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, (uint16_t)f->ip_delta[dir]);
+	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, f->ip_delta[dir]);
 	if (csum_off != 0) {
-		uint16_t sum =
-			weir_csum_adjust(weir_rd16(l4 + csum_off), (uint16_t)f->l4_delta[dir]);
+		uint16_t sum = weir_csum_adjust(weir_rd16(l4 + csum_off), f->l4_delta[dir]);
 
 		/* A UDP checksum that comes out 0 is sent as all ones (RFC 768). The offset
 		 * tells UDP (6) from TCP (16). */
