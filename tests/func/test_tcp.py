@@ -197,9 +197,11 @@ def test_peer_that_stops_reading(lab, dataplane, workdir, stream_servers):
                          "stream", "--vip", lab.vip, "--port", "7000",
                          "--bytes", str(64 << 20), "--rcvbuf", "16384", "--pause", "3"],
                   stdout=subprocess.PIPE, text=True)
-    # While the client sleeps, the session is there with its buffers full.
-    rows = wait_for(lambda: sessions(dp), 10, "the session")
-    assert rows[0][6] == "ESTABLISHED" and rows[0][7] == "ESTABLISHED"
+    # While the client sleeps, the session is there, established on both sides (the
+    # server side a moment after the client's: its SYN-ACK may still be on the way when
+    # the session first shows).
+    wait_for(lambda: [r for r in sessions(dp) if r[6:8] == ["ESTABLISHED", "ESTABLISHED"]],
+             10, "the session established on both sides")
     out, _ = p.communicate(timeout=300)
     assert out.strip() == '{"received": %d, "ok": true}' % (64 << 20)
     assert tcp_counters(dp)["zero_window_probes"] > 0
