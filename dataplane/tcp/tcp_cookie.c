@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* SYN cookies: the state of a SYN in our ISN (MSS) and, with timestamps, in our TSval. */
+#include "core/siphash.h"
 #include "tcp/tcp_impl.h"
 
 /*
@@ -22,7 +23,7 @@ static uint32_t h1(const struct weir_tcp_stack *s, const struct tcp_seg *g)
 	uint64_t w[3] = { (uint64_t)g->daddr << 32 | g->saddr, (uint64_t)g->dport << 16 | g->sport,
 			  0 };
 
-	return (uint32_t)tcp_siphash(s->cookie_key, w, 3);
+	return (uint32_t)weir_siphash(s->cookie_key, w, 3);
 }
 
 /* The check hash (21 bits) of a cookie: 4-tuple, peer's ISN, period and MSS index. */
@@ -32,7 +33,7 @@ static uint32_t h2(const struct weir_tcp_stack *s, const struct tcp_seg *g, uint
 	uint64_t w[3] = { (uint64_t)g->daddr << 32 | g->saddr, (uint64_t)g->dport << 16 | g->sport,
 			  (uint64_t)isn << 32 | t << 8 | idx };
 
-	return (uint32_t)tcp_siphash(s->cookie_key, w, 3) & 0x1fffff;
+	return (uint32_t)weir_siphash(s->cookie_key, w, 3) & 0x1fffff;
 }
 
 /* Our ISN for a SYN @g answered by cookie; *@mss gets the MSS it encodes. */

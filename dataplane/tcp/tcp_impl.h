@@ -294,7 +294,6 @@ void tcp_conn_init_mss(struct weir_tcp_conn *c);
 uint32_t tcp_space(const struct weir_tcp_conn *c);
 
 /* tcp_isn.c */
-uint64_t tcp_siphash(const uint64_t key[2], const uint64_t *w, unsigned int n);
 uint32_t tcp_isn(const struct weir_tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
 uint32_t tcp_ts_off(const struct weir_tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
