@@ -238,28 +238,39 @@ struct loader {
 
 static const char *const root_keys[] = { "global",       "interfaces", "backends", "services",
 					 "stick_tables", "neighbours", NULL };
-static const char *const global_keys[] = { "workers",     "poll",  "memory_mb", "hugepages",
-					   "file_prefix", "mbufs", "log_level", "cpus",
-					   "runtime",     "neigh", "flows",     "timeouts",
-					   "tcp",         NULL };
+static const char *const global_keys[] = { "workers",     "poll",        "memory_mb", "hugepages",
+					   "file_prefix", "mbufs",       "log_level", "cpus",
+					   "runtime",     "neigh",       "flows",     "timeouts",
+					   "tcp",         "local_ports", NULL };
 static const char *const cpus_keys[] = { "main", "workers", NULL };
 static const char *const runtime_keys[] = { "socket", "mode", NULL };
 static const char *const neigh_keys[] = { "reachable_ms", "retrans_ms",  "probes",
 					  "gc_stale_ms",  "max_entries", NULL };
-static const char *const timeout_keys[] = { "syn_ms",     "established_ms", "fin_ms",
-					    "close_ms",   "udp_ms",	      "connect_ms",
-					    "client_ms",  "server_ms",	      NULL };
-static const char *const tcp_keys[] = { "max_connections", "syn_backlog",	  "syncookies",
-					"cc",		   "rcvbuf",		  "sndbuf",
-					"rto_min_ms",	   "rto_max_ms",	  "rto_init_ms",
-					"delack_ms",	   "time_wait_ms",	  "fin_wait2_ms",
-					"keepalive_ms",	   "keepalive_intvl_ms", "keepalive_probes",
-					"syn_retries",	   "synack_retries",	  "data_retries",
+static const char *const timeout_keys[] = { "syn_ms",    "established_ms", "fin_ms",
+					    "close_ms",  "udp_ms",         "connect_ms",
+					    "client_ms", "server_ms",      NULL };
+static const char *const tcp_keys[] = { "max_connections",
+					"syn_backlog",
+					"syncookies",
+					"cc",
+					"rcvbuf",
+					"sndbuf",
+					"rto_min_ms",
+					"rto_max_ms",
+					"rto_init_ms",
+					"delack_ms",
+					"time_wait_ms",
+					"fin_wait2_ms",
+					"keepalive_ms",
+					"keepalive_intvl_ms",
+					"keepalive_probes",
+					"syn_retries",
+					"synack_retries",
+					"data_retries",
 					NULL };
 static const char *const fault_keys[] = { "drop", "reorder", "duplicate", "seed", NULL };
-static const char *const iface_keys[] = { "name",    "device",  "address", "gateway",
-					  "mtu",     "rx_desc", "tx_desc", "fault",
-					  NULL };
+static const char *const iface_keys[] = { "name",    "device",  "address", "gateway", "mtu",
+					  "rx_desc", "tx_desc", "fault",   NULL };
 static const char *const backend_keys[] = { "name",  "balance", "maglev_size", "on_all_down",
 					    "check", "servers", NULL };
 static const char *const hcheck_keys[] = { "type",         "inter_ms",   "fastinter_ms",
@@ -1349,6 +1360,8 @@ static void set_defaults(struct weir_conf *c)
 	g->neigh.gc_stale_ms = 60000;
 	g->neigh.max_entries = 4096;
 	g->flow_capacity = 262144;
+	g->lport_first = 1024;
+	g->lport_last = 65535;
 	g->timeouts.syn_ms = 30000;
 	g->timeouts.established_ms = 900000;
 	g->timeouts.fin_ms = 120000;
@@ -1412,6 +1425,44 @@ static const config_setting_t *parse_cpus(struct loader *ld, const config_settin
 	}
 	gl->nb_worker_cpus = (uint32_t)(n < WEIR_MAX_WORKERS ? n : WEIR_MAX_WORKERS);
 	return w;
+}
+
+/*
+ * global.local_ports = [ FIRST, LAST ]: the full-NAT source ports, shared out in equal
+ * slices to the workers and the main lcore (health checks), each slice at least
+ * WEIR_CONF_MIN_LPORTS ports.
+ */
+static void parse_local_ports(struct loader *ld, const config_setting_t *s)
+{
+	struct weir_conf_global *gl = &ld->conf->global;
+	const config_setting_t *e[2];
+	long long v[2];
+	uint32_t need;
+
+	if (!config_setting_is_array(s) || config_setting_length(s) != 2 ||
+	    !is_int(e[0] = config_setting_get_elem(s, 0)) ||
+	    !is_int(e[1] = config_setting_get_elem(s, 1))) {
+		err(ld, s, "global.local_ports: expected [ first, last ], two port numbers");
+		return;
+	}
+	if (int_of(ld, e[0], "global.", "local_ports", 1, 65535, &v[0]) != GOT ||
+	    int_of(ld, e[1], "global.", "local_ports", 1, 65535, &v[1]) != GOT)
+		return;
+	if (v[1] < v[0]) {
+		err(ld, s, "global.local_ports: the last port (%lld) is below the first (%lld)",
+		    v[1], v[0]);
+		return;
+	}
+	need = WEIR_CONF_MIN_LPORTS * (gl->workers + 1);
+	if (ld->workers_ok && (uint32_t)(v[1] - v[0] + 1) < need) {
+		err(ld, s,
+		    "global.local_ports: %lld ports for %u workers and the main lcore; at least "
+		    "%u needed (%u each)",
+		    v[1] - v[0] + 1, gl->workers, need, WEIR_CONF_MIN_LPORTS);
+		return;
+	}
+	gl->lport_first = (uint32_t)v[0];
+	gl->lport_last = (uint32_t)v[1];
 }
 
 /* global.runtime: the control socket's path and permission bits. */
@@ -1483,6 +1534,9 @@ static void parse_global(struct loader *ld, const config_setting_t *s)
 		get_u32(ld, &n, "max_entries", 64, 1048576, &gl->neigh.max_entries);
 	}
 	get_u32(ld, &g, "flows", 1024, 67108864, &gl->flow_capacity);
+	sub = member(&g, "local_ports");
+	if (sub)
+		parse_local_ports(ld, sub);
 	sub = get_group(ld, &g, "timeouts");
 	if (sub)
 		parse_timeouts(ld, sub, "global.timeouts.", "global.timeouts", &gl->timeouts);

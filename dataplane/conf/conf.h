@@ -18,14 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WEIR_NAME_MAX     32  /* names of interfaces, services, backends, servers */
-#define WEIR_DEVICE_MAX   256 /* a PCI address or a vdev spec */
-#define WEIR_PATH_MAX     256
-#define WEIR_MAX_WORKERS  64
-#define WEIR_MAX_IFACES   16
-#define WEIR_MAX_LADDRS   16 /* local (source) addresses of one full-NAT service */
-#define WEIR_MAX_SERVERS  1024
-#define WEIR_CONF_MAX_ERR 64 /* errors kept; more are counted, not stored */
+#define WEIR_NAME_MAX        32  /* names of interfaces, services, backends, servers */
+#define WEIR_DEVICE_MAX      256 /* a PCI address or a vdev spec */
+#define WEIR_PATH_MAX        256
+#define WEIR_MAX_WORKERS     64
+#define WEIR_CONF_MIN_LPORTS 8 /* global.local_ports: the fewest a slice may have */
+#define WEIR_MAX_IFACES      16
+#define WEIR_MAX_LADDRS      16 /* local (source) addresses of one full-NAT service */
+#define WEIR_MAX_SERVERS     1024
+#define WEIR_CONF_MAX_ERR    64 /* errors kept; more are counted, not stored */
 
 enum weir_hugepages {
 	WEIR_HUGEPAGES_AUTO = 0, /* use them when reserved and mounted, else --no-huge */
@@ -150,6 +151,8 @@ struct weir_conf_global {
 	uint32_t runtime_mode; /* permission bits of the socket, e.g. 0660 */
 	struct weir_conf_neigh neigh;
 	uint32_t flow_capacity; /* flow entries per worker */
+	uint32_t lport_first;   /* full-NAT source ports: first .. last */
+	uint32_t lport_last;
 	struct weir_conf_timeouts timeouts;
 	struct weir_conf_tcp tcp;
 };

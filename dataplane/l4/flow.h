@@ -4,6 +4,7 @@
 #define WEIR_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <string.h>
@@ -75,6 +76,11 @@ struct weir_flow {
 	uint16_t lport;    /* full-NAT source port (network order) */
 	uint8_t fwd_off;   /* the client key is out of the table (weir_flow_unhook_fwd) */
 	uint8_t pad;
+	/* Full-NAT TCP: what the client's sequence numbers and timestamps gain toward the
+	 * server (l4/nat.h weir_nat_rewrite(); l4_delta holds the checksum's constant part
+	 * of the first); 0 for other flows. */
+	uint32_t seq_delta;
+	uint32_t ts_delta;
 	/* Second line: what every packet writes, and the proxy's session. */
 	uint64_t last; /* TSC of the last packet */
 	uint64_t pkts[2];
@@ -91,6 +97,8 @@ struct weir_flow {
 	uint32_t c_nexthop; /* next hop toward the client: itself or the gateway */
 	struct weir_timer timer;
 } __rte_cache_aligned;
+_Static_assert(offsetof(struct weir_flow, last) == RTE_CACHE_LINE_SIZE,
+	       "what every packet of an established flow reads is one cache line");
 
 /*
  * The table: buckets of 8 slots, a slot a 16-bit signature of a key's hash and the index

@@ -7,6 +7,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "core/siphash.h"
 #include "core/worker.h"
 #include "l4/l4.h"
 #include "l4/lb.h"
@@ -182,7 +183,8 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
 			return WEIR_DROP_TCP_SHORT;
 		tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, l4off);
 		doff = (uint32_t)(tcp->data_off >> 4) * 4;
-		if (doff < sizeof(*tcp) || doff > len)
+		/* The whole header, options included, in the first segment: NAT rewrites it. */
+		if (doff < sizeof(*tcp) || doff > len || rte_pktmbuf_data_len(m) < l4off + doff)
 			return WEIR_DROP_TCP_SHORT;
 		if (!csum_good && !weir_l4_cksum_ok(m, ip, l4off, len))
 			return WEIR_DROP_TCP_CSUM;
@@ -216,40 +218,6 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
 		h->dport = weir_rd16(h->hdr + 2);
 		return 0;
 	}
-}
-
-/* One's complement sums of a 32-bit field's halves, as is and inverted (RFC 1624). */
-static inline uint32_t sum32(uint32_t a)
-{
-	return (a >> 16) + (a & 0xffff);
-}
-
-static inline uint32_t nsum32(uint32_t a)
-{
-	return (uint16_t) ~(a >> 16) + (uint16_t) ~(a & 0xffff);
-}
-
-/*
- * The checksum adjustments of a full-NAT flow, once for its life: every packet of a
- * direction changes the same addresses and ports from the same values to the same
- * values, so two additions replace the per-field updates.
- */
-static void nat_deltas(struct weir_flow *f)
-{
-	uint32_t ip;
-
-	/* client:cport -> vip:vport  becomes  laddr:lport -> server:sport */
-	ip = nsum32(f->fwd.src) + nsum32(f->fwd.dst) + sum32(f->rev.dst) + sum32(f->rev.src);
-	f->ip_delta[WEIR_DIR_IN] = weir_csum_fold(ip);
-	f->l4_delta[WEIR_DIR_IN] =
-		weir_csum_fold(ip + (uint16_t)~f->fwd.sport + (uint16_t)~f->fwd.dport +
-			       f->rev.dport + f->rev.sport);
-	/* server:sport -> laddr:lport  becomes  vip:vport -> client:cport */
-	ip = nsum32(f->rev.src) + nsum32(f->rev.dst) + sum32(f->fwd.dst) + sum32(f->fwd.src);
-	f->ip_delta[WEIR_DIR_OUT] = weir_csum_fold(ip);
-	f->l4_delta[WEIR_DIR_OUT] =
-		weir_csum_fold(ip + (uint16_t)~f->rev.sport + (uint16_t)~f->rev.dport +
-			       f->fwd.dport + f->fwd.sport);
 }
 
 /*
@@ -341,6 +309,38 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 }
 
 /*
+ * The sequence space a full-NAT TCP flow @f shows its server, from the client's SYN
+ * (TCP header @th of @hlen bytes). The server sees every client behind the same local
+ * address and port, one after another, and still holds the last of them in TIME-WAIT:
+ * it takes a new SYN for that 4-tuple only if its sequence number or timestamp is newer
+ * than the last connection's (RFC 6191), and answers it with the old connection's ACK
+ * otherwise, which costs the client a reset and a SYN retransmitted a second later. The
+ * client's own numbers are random per client, so Weir gives the server its own: an
+ * RFC 6528 ISN of the server-side 4-tuple (a keyed hash plus a clock in 64 ns steps,
+ * so it grows from one connection of a 4-tuple to the next), and timestamps starting at
+ * the wall clock in ms (growing across restarts too). The flow keeps the differences.
+ */
+static void nat_seq_init(struct weir_worker *w, struct weir_flow *f, uint8_t *th, uint32_t hlen)
+{
+	const struct weir_lb *lb = w->dp->lb;
+	uint64_t words[2] = { (uint64_t)f->rev.dst << 32 | f->rev.src,
+			      (uint64_t)f->rev.dport << 16 | f->rev.sport };
+	uint64_t ticks = (uint64_t)((unsigned __int128)w->now * 15625000u / w->dp->tsc_hz);
+	uint32_t isn = (uint32_t)weir_siphash(lb->isn_key, words, 2) + (uint32_t)ticks;
+	uint32_t ts;
+
+	f->seq_delta = isn - rte_be_to_cpu_32(weir_rd32(th + 4));
+	weir_nat_seq_deltas(f);
+	f->ts_delta = 0;
+	ts = weir_tcp_opts_walk(th, hlen, 0).ts;
+	if (ts != 0) {
+		uint64_t now_ms = lb->wall_ms0 + weir_tsc_to_ms(w->dp, w->now - lb->tsc0);
+
+		f->ts_delta = (uint32_t)now_ms - rte_be_to_cpu_32(weir_rd32(th + ts + 2));
+	}
+}
+
+/*
  * Create the flow for a new connection to @svc: pick the server, a local address and
  * port (full-NAT), insert both keys. NULL when refused; @m has then been consumed.
  */
@@ -413,7 +413,9 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 		f->laddr = laddr;
 		f->lport = rev.dport;
 		f->laddr_idx = li;
-		nat_deltas(f);
+		weir_nat_deltas(f);
+		if (key->proto == IPPROTO_TCP)
+			nat_seq_init(w, f, h->hdr, (uint32_t)(h->hdr[12] >> 4) * 4);
 	}
 	__atomic_fetch_add(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
 	f->flags |= WEIR_FLOW_F_COUNTED;

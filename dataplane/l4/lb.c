@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -192,6 +193,15 @@ static void bind_addrs(struct weir_dp *dp)
 	}
 }
 
+/* The wall clock, in ms since the epoch. */
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int weir_lb_init(struct weir_dp *dp)
 {
 	struct weir_lb *lb;
@@ -204,7 +214,12 @@ int weir_lb_init(struct weir_dp *dp)
 	if (lb == NULL)
 		return -ENOMEM;
 	dp->lb = lb;
-	lb->slice = (65536u - WEIR_LPORT_BASE) / (dp->nb_workers + 1u);
+	lb->lport_first = dp->conf->global.lport_first;
+	lb->slice = (dp->conf->global.lport_last + 1u - lb->lport_first) / (dp->nb_workers + 1u);
+	lb->isn_key[0] = rte_rand();
+	lb->isn_key[1] = rte_rand();
+	lb->tsc0 = rte_rdtsc();
+	lb->wall_ms0 = wall_ms();
 	rc = init_backends(dp, lb);
 	if (rc == 0)
 		rc = init_services(dp, lb);

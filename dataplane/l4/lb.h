@@ -128,11 +128,11 @@ struct weir_laddr {
 };
 
 /*
- * Local ports are split in slices: slice k (k < workers) belongs to worker k, the last
- * one to the main lcore (health checks). The owner of any packet sent to Weir's local
- * address follows from its destination port alone.
+ * Local ports (global.local_ports, 1024-65535 by default) are split in slices: slice k
+ * (k < workers) belongs to worker k, the last one to the main lcore (health checks). The
+ * owner of any packet sent to Weir's local address follows from its destination port
+ * alone.
  */
-#define WEIR_LPORT_BASE 1024u
 
 struct weir_lb {
 	struct weir_service *svc;
@@ -145,7 +145,13 @@ struct weir_lb {
 	uint32_t nb_vips;
 	struct weir_laddr laddr[WEIR_MAX_LADDRS * 8];
 	uint32_t nb_laddr;
-	uint32_t slice; /* local ports per slice */
+	uint32_t lport_first; /* the first local port (global.local_ports) */
+	uint32_t slice;       /* local ports per slice */
+	/* Full-NAT TCP sequence space (l4/fwd.c nat_seq_init()): the ISN hash's key, and the
+	 * wall clock in ms at TSC tsc0, for timestamps that keep growing across restarts. */
+	uint64_t isn_key[2];
+	uint64_t wall_ms0;
+	uint64_t tsc0;
 	struct rte_rcu_qsbr *rcu;
 	/* Views replaced but maybe still read by a worker, freed after a grace period. */
 	struct {
@@ -161,9 +167,9 @@ static inline uint16_t weir_lport_owner(const struct weir_lb *lb, uint16_t nb_wo
 {
 	uint32_t k;
 
-	if (port < WEIR_LPORT_BASE)
+	if (port < lb->lport_first)
 		return nb_workers;
-	k = (port - WEIR_LPORT_BASE) / lb->slice;
+	k = (port - lb->lport_first) / lb->slice;
 	return (uint16_t)(k < nb_workers ? k : nb_workers);
 }
 
@@ -171,7 +177,7 @@ static inline uint16_t weir_lport_owner(const struct weir_lb *lb, uint16_t nb_wo
 static inline void weir_lport_slice(const struct weir_lb *lb, uint16_t k, uint32_t *first,
 				    uint32_t *end)
 {
-	*first = WEIR_LPORT_BASE + k * lb->slice;
+	*first = lb->lport_first + k * lb->slice;
 	*end = *first + lb->slice;
 }
 

@@ -499,6 +499,46 @@ def test_weight_change_at_runtime(lab, nginx, dataplane, workdir):
     assert abs(res["counts"]["s1"] / 400 - 0.5) <= 0.02, res
 
 
+def tcp_ext(lab, ns, name):
+    """The TcpExt counter @name of namespace @ns (/proc/net/netstat is per namespace)."""
+    lines = [l.split() for l in lab.run(ns, ["cat", "/proc/net/netstat"]).stdout.splitlines()
+             if l.startswith("TcpExt:")]
+    return int(dict(zip(lines[0][1:], lines[1][1:]))[name])
+
+
+def test_local_ports_reused_while_the_server_holds_time_wait(lab, nginx, dataplane, workdir):
+    """Full-NAT puts many clients behind one local address and port, one after another,
+    while the server still holds the last connection of that 4-tuple in TIME-WAIT. With
+    the clients' own sequence numbers and timestamps, about half the reused 4-tuples
+    would look older than the one before: the server answers with the old connection's
+    ACK, the client resets and sends its SYN again a second later. Weir gives the server
+    its own, growing ones: no SYN is ever sent twice."""
+    dp = dataplane(config(lab, workdir, [backend("one", "roundrobin", weights=(1,))],
+                          [service("http", "one")],
+                          extra_global="local_ports = [ 40000, 40767 ];\n"
+                                       "timeouts = { close_ms = 100; fin_ms = 100; };\n"))
+    addrs = [f"10.0.0.{i}" for i in range(50, 70)]
+    for a in addrs:
+        lab.run("cl", ["ip", "addr", "add", f"{a}/24", "dev", lab.client_if])
+    try:
+        syn_retrans = tcp_ext(lab, "cl", "TCPSynRetrans")
+        # 1200 connections to one server over 2 x 256 local ports (a slice each worker;
+        # the main lcore has the third): each port two or three times, always within the
+        # server's 60 s of TIME-WAIT, from 20 clients.
+        res = client(lab, "seq", "--vip", lab.vip, "--src", ",".join(addrs), "--count", "1200")
+        assert res["errors"] == 0 and res["counts"] == {"s1": 1200}, res
+        # The server holds the workers' ports in TIME_WAIT (the module's earlier tests
+        # may have left more, in this range too).
+        tw = lab.run("s1", ["ss", "-Htan", "state", "time-wait", "dst", lab.weir_server_ip])
+        ports = {int(l.split()[3].rsplit(":", 1)[1]) for l in tw.stdout.splitlines()}
+        assert len([p for p in ports if 40000 <= p < 40512]) >= 256
+        assert counters(dp.runtime.info(), "Drop_").get("lport_exhausted", 0) == 0
+        assert tcp_ext(lab, "cl", "TCPSynRetrans") == syn_retrans
+    finally:
+        for a in addrs:
+            lab.run("cl", ["ip", "addr", "del", f"{a}/24", "dev", lab.client_if], check=False)
+
+
 # ---- bad input ----
 
 def test_bad_l4_packets_are_counted_and_dropped(lab, nginx, dataplane, workdir):

@@ -144,6 +144,8 @@ static void test_reference(void **state)
 	assert_int_equal(g->neigh.gc_stale_ms, 60000);
 	assert_int_equal(g->neigh.max_entries, 4096);
 	assert_int_equal(g->flow_capacity, 262144);
+	assert_int_equal(g->lport_first, 1024);
+	assert_int_equal(g->lport_last, 65535);
 	assert_int_equal(g->timeouts.syn_ms, 30000);
 	assert_int_equal(g->timeouts.established_ms, 900000);
 	assert_int_equal(g->timeouts.fin_ms, 120000);
@@ -904,6 +906,24 @@ static const struct bad_case bad_cases[] = {
 	  IFACES "# 4294967297\nglobal = { file_prefix = \"4294967297\"; /* 4294967297 */ "
 		 "workers = 65; };\n",
 	  { "t.conf:4: global.workers: 65 is out of range (1..64)" } },
+
+	/* global.local_ports */
+	{ "local ports: not a pair",
+	  IFACES "global = {\n\tlocal_ports = [ 1024 ];\n};\n",
+	  { "t.conf:4: global.local_ports: expected [ first, last ], two port numbers" } },
+	{ "local ports: not numbers",
+	  IFACES "global = {\n\tlocal_ports = \"1024-2048\";\n};\n",
+	  { "t.conf:4: global.local_ports: expected [ first, last ], two port numbers" } },
+	{ "local ports: out of range",
+	  IFACES "global = {\n\tlocal_ports = [ 0, 65536 ];\n};\n",
+	  { "t.conf:4: global.local_ports: 0 is out of range (1..65535)" } },
+	{ "local ports: reversed",
+	  IFACES "global = {\n\tlocal_ports = [ 2000, 1999 ];\n};\n",
+	  { "t.conf:4: global.local_ports: the last port (1999) is below the first (2000)" } },
+	{ "local ports: too few for the slices",
+	  IFACES "global = {\n\tworkers = 3;\n\tlocal_ports = [ 2000, 2030 ];\n};\n",
+	  { "t.conf:5: global.local_ports: 31 ports for 3 workers and the main lcore; at least "
+	    "32 needed (8 each)" } },
 
 	/* ranges */
 	{ "global ranges",

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <rte_cycles.h>
@@ -252,8 +253,10 @@ static void test_full_nat_both_ways(void **state)
 	struct tcp_frame f, *o;
 	struct rte_mbuf *out[8];
 	struct rte_ether_addr mac1;
+	struct weir_flow_key k;
+	struct weir_flow *fl;
 	uint16_t lport;
-	uint32_t first, end;
+	uint32_t first, end, isn;
 
 	(void)state;
 	tcp_seg(&f, 0, "10.0.0.2", 40000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1000, 0);
@@ -270,11 +273,18 @@ static void test_full_nat_both_ways(void **state)
 	lport = rte_be_to_cpu_16(o->tcp.src_port);
 	weir_lport_slice(dp.lb, 0, &first, &end);
 	assert_true(lport >= first && lport < end);
-	assert_int_equal(rte_be_to_cpu_32(o->tcp.sent_seq), 1000);
+	/* The server sees Weir's sequence space: the client's ISN moved by the flow's delta. */
+	weir_flow_key_set(&k, ip4("10.0.0.2"), ip4("10.0.0.10"), rte_cpu_to_be_16(40000),
+			  rte_cpu_to_be_16(80), IPPROTO_TCP);
+	fl = weir_flow_lookup(W(0)->l4->ft, &k);
+	assert_non_null(fl);
+	isn = rte_be_to_cpu_32(o->tcp.sent_seq);
+	assert_int_equal(isn, 1000 + fl->seq_delta);
 	assert_memory_equal(o->data, f.data, sizeof(f.data));
 	assert_checksums(out[0]);
 
-	/* The server's SYN-ACK comes back to the local address and goes to the client. */
+	/* The server's SYN-ACK comes back to the local address and goes to the client, its
+	 * acknowledgment back in the client's space. */
 	{
 		struct tcp_frame r;
 		char srv[16];
@@ -282,7 +292,7 @@ static void test_full_nat_both_ways(void **state)
 
 		snprintf(srv, sizeof(srv), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 		tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
-			5000, 1001);
+			5000, isn + 1);
 		rte_pktmbuf_free(out[0]);
 		assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
 		o = as_tcp(out[0]);
@@ -290,6 +300,8 @@ static void test_full_nat_both_ways(void **state)
 		assert_int_equal(o->tcp.src_port, rte_cpu_to_be_16(80));
 		assert_int_equal(o->ip.dst_addr, ip4("10.0.0.2"));
 		assert_int_equal(o->tcp.dst_port, rte_cpu_to_be_16(40000));
+		assert_int_equal(rte_be_to_cpu_32(o->tcp.sent_seq), 5000);
+		assert_int_equal(rte_be_to_cpu_32(o->tcp.recv_ack), 1001);
 		assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_peer_mac));
 		assert_checksums(out[0]);
 		rte_pktmbuf_free(out[0]);
@@ -297,19 +309,14 @@ static void test_full_nat_both_ways(void **state)
 	/* The client's ACK completes the handshake in the flow state. */
 	tcp_seg(&f, 0, "10.0.0.2", 40000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1001, 5001);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	o = as_tcp(out[0]);
+	assert_int_equal(rte_be_to_cpu_32(o->tcp.sent_seq), isn + 1);
+	assert_int_equal(rte_be_to_cpu_32(o->tcp.recv_ack), 5001);
+	assert_checksums(out[0]);
 	rte_pktmbuf_free(out[0]);
-	{
-		struct weir_flow_key k;
-		struct weir_flow *fl;
-
-		weir_flow_key_set(&k, ip4("10.0.0.2"), ip4("10.0.0.10"), rte_cpu_to_be_16(40000),
-				  rte_cpu_to_be_16(80), IPPROTO_TCP);
-		fl = weir_flow_lookup(W(0)->l4->ft, &k);
-		assert_non_null(fl);
-		assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
-		assert_int_equal(fl->pkts[WEIR_DIR_IN], 2);
-		assert_int_equal(fl->pkts[WEIR_DIR_OUT], 1);
-	}
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	assert_int_equal(fl->pkts[WEIR_DIR_IN], 2);
+	assert_int_equal(fl->pkts[WEIR_DIR_OUT], 1);
 }
 
 static void test_udp_nat_keeps_zero_checksum(void **state)
@@ -679,6 +686,188 @@ static void assert_fast_as_full(const void *frame, uint16_t len, uint16_t port, 
 	assert_checksums(a[0]);
 	rte_pktmbuf_free(a[0]);
 	rte_pktmbuf_free(b[0]);
+}
+
+/*
+ * A TCP segment with options @opt (@optlen bytes, a multiple of 4) and @paylen bytes of
+ * payload, from @src:@sport to @dst:@dport arriving on port @port, built in @buf.
+ * Returns the frame's length.
+ */
+static uint16_t tcp_opt_seg(uint8_t *buf, uint16_t port, const char *src, uint16_t sport,
+			    const char *dst, uint16_t dport, uint8_t flags, uint32_t seq,
+			    uint32_t ack, const uint8_t *opt, uint16_t optlen, uint16_t paylen)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t l4len = (uint16_t)(sizeof(*tcp) + optlen + paylen), i;
+
+	fixture_port_mac(port, &eth->dst_addr);
+	eth->src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip_hdr(ip, src, dst, IPPROTO_TCP, l4len);
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = rte_cpu_to_be_16(sport);
+	tcp->dst_port = rte_cpu_to_be_16(dport);
+	tcp->sent_seq = rte_cpu_to_be_32(seq);
+	tcp->recv_ack = rte_cpu_to_be_32(ack);
+	tcp->data_off = (uint8_t)((sizeof(*tcp) + optlen) / 4 << 4);
+	tcp->tcp_flags = flags;
+	tcp->rx_win = RTE_BE16(65535);
+	memcpy(tcp + 1, opt, optlen);
+	for (i = 0; i < paylen; i++)
+		((uint8_t *)(tcp + 1))[optlen + i] = (uint8_t)(i * 13);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + l4len);
+}
+
+static uint32_t be32_at(const struct rte_mbuf *m, uint32_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Offsets in a frame: the TCP header's, and of its options. */
+#define TH  (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
+#define OPT (TH + sizeof(struct rte_tcp_hdr))
+
+/*
+ * Full-NAT gives the server Weir's own sequence space and timestamps: the client's
+ * sequence numbers and TSval move by the flow's deltas toward the server; the server's
+ * acknowledgments, SACK edges and TSecr move back; the server's own numbers pass. On
+ * the full path and the fast one, the timestamp option aligned or not, and a malformed
+ * option list leaves what it cannot read.
+ */
+static void test_full_nat_moves_sequence_space(void **state)
+{
+	/* Linux's SYN options: MSS, SACK permitted, timestamps (unaligned), NOP, wscale. */
+	uint8_t syn_opt[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7 };
+	uint8_t ts_opt[12] = { 1, 1, 8, 10 };
+	uint8_t sack_opt[32] = { 1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 5, 18 };
+	uint8_t bad_opt[8] = { 1, 5, 0xff, 0, 0, 0, 0, 0 };
+	uint8_t buf[256];
+	struct rte_mbuf *out[8];
+	struct weir_flow *fl;
+	struct timespec now;
+	char srv[16];
+	uint16_t len, lport;
+	uint32_t isn, tsval, wall;
+	uint64_t fast;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	put_be32(syn_opt + 8, 777); /* TSval */
+	len = tcp_opt_seg(buf, 0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1000, 0,
+			  syn_opt, sizeof(syn_opt), 0);
+	assert_int_equal(feed(0, buf, len, 0, 1, out), 1);
+	fl = flow_of("10.0.0.2", 41000, 80, IPPROTO_TCP, "10.0.0.10");
+	assert_non_null(fl);
+	isn = be32_at(out[0], TH + 4);
+	tsval = be32_at(out[0], OPT + 8);
+	assert_int_equal(isn, 1000 + fl->seq_delta);
+	assert_int_equal(tsval, 777 + fl->ts_delta);
+	/* The timestamp clock the server sees is the wall clock in ms. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	wall = (uint32_t)((uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
+	assert_true((int32_t)(wall - tsval) >= -50 && (int32_t)(wall - tsval) < 60000);
+	/* Nothing else of the options moved. */
+	assert_memory_equal(rte_pktmbuf_mtod_offset(out[0], uint8_t *, OPT), syn_opt, 8);
+	assert_memory_equal(rte_pktmbuf_mtod_offset(out[0], uint8_t *, OPT + 16), syn_opt + 16, 4);
+	assert_checksums(out[0]);
+	dst_of(as_tcp(out[0]), srv, sizeof(srv));
+	lport = rte_be_to_cpu_16(as_tcp(out[0])->tcp.src_port);
+	rte_pktmbuf_free(out[0]);
+
+	/* The SYN-ACK: its ACK and TSecr back in the client's space, its TSval as is. */
+	put_be32(ts_opt + 4, 9000);
+	put_be32(ts_opt + 8, tsval);
+	len = tcp_opt_seg(buf, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			  5000, isn + 1, ts_opt, sizeof(ts_opt), 0);
+	assert_int_equal(feed(0, buf, len, 1, 0, out), 1);
+	assert_int_equal(be32_at(out[0], TH + 4), 5000);
+	assert_int_equal(be32_at(out[0], TH + 8), 1001);
+	assert_int_equal(be32_at(out[0], OPT + 4), 9000);
+	assert_int_equal(be32_at(out[0], OPT + 8), 777);
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+
+	/* The client's ACK (full path: it completes the handshake), then data (fast). */
+	put_be32(ts_opt + 4, 778);
+	put_be32(ts_opt + 8, 9000);
+	len = tcp_opt_seg(buf, 0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1001, 5001,
+			  ts_opt, sizeof(ts_opt), 0);
+	assert_int_equal(feed(0, buf, len, 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	len = tcp_opt_seg(buf, 0, "10.0.0.2", 41000, "10.0.0.10", 80,
+			  RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 5001, ts_opt, sizeof(ts_opt),
+			  100);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, buf, len, 0, 1, out), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(be32_at(out[0], TH + 4), isn + 1);
+	assert_int_equal(be32_at(out[0], TH + 8), 5001);
+	assert_int_equal(be32_at(out[0], OPT + 4), 778 + fl->ts_delta);
+	assert_int_equal(be32_at(out[0], OPT + 8), 9000);
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	assert_fast_as_full(buf, len, 0, 1, len);
+
+	/* The server acknowledges with two SACK blocks of the client's data. */
+	put_be32(sack_opt + 4, 9001);
+	put_be32(sack_opt + 8, 778 + fl->ts_delta);
+	put_be32(sack_opt + 16, isn + 201);
+	put_be32(sack_opt + 20, isn + 301);
+	put_be32(sack_opt + 24, isn + 401);
+	put_be32(sack_opt + 28, isn + 501);
+	len = tcp_opt_seg(buf, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 5001, isn + 101,
+			  sack_opt, sizeof(sack_opt), 0);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, buf, len, 1, 0, out), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(be32_at(out[0], TH + 8), 1101);
+	assert_int_equal(be32_at(out[0], OPT + 4), 9001);
+	assert_int_equal(be32_at(out[0], OPT + 8), 778);
+	assert_int_equal(be32_at(out[0], OPT + 16), 1201);
+	assert_int_equal(be32_at(out[0], OPT + 20), 1301);
+	assert_int_equal(be32_at(out[0], OPT + 24), 1401);
+	assert_int_equal(be32_at(out[0], OPT + 28), 1501);
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	assert_fast_as_full(buf, len, 1, 0, len);
+
+	/* Timestamps at an odd offset (one NOP before them): the checksum still follows. */
+	{
+		uint8_t odd_opt[12] = { 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+
+		put_be32(odd_opt + 3, 9002);
+		put_be32(odd_opt + 7, 778 + fl->ts_delta);
+		len = tcp_opt_seg(buf, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 5001,
+				  isn + 101, odd_opt, sizeof(odd_opt), 3);
+		assert_int_equal(feed(0, buf, len, 1, 0, out), 1);
+		assert_int_equal(be32_at(out[0], OPT + 3), 9002);
+		assert_int_equal(be32_at(out[0], OPT + 7), 778);
+		assert_checksums(out[0]);
+		rte_pktmbuf_free(out[0]);
+	}
+
+	/* A malformed option list: the acknowledgment still moves, the options stay. */
+	len = tcp_opt_seg(buf, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 5001, isn + 101,
+			  bad_opt, sizeof(bad_opt), 0);
+	assert_int_equal(feed(0, buf, len, 1, 0, out), 1);
+	assert_int_equal(be32_at(out[0], TH + 8), 1101);
+	assert_memory_equal(rte_pktmbuf_mtod_offset(out[0], uint8_t *, OPT), bad_opt,
+			    sizeof(bad_opt));
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
 }
 
 static void test_fast_path_forwards_as_the_full_path(void **state)
@@ -1096,6 +1285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_nat_both_ways),
+		cmocka_unit_test(test_full_nat_moves_sequence_space),
 		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
 		cmocka_unit_test(test_bad_segments_are_dropped),
 		cmocka_unit_test(test_all_down_resets),
