@@ -3,6 +3,10 @@
 #ifndef WEIR_WORKER_H
 #define WEIR_WORKER_H
 
+#include <string.h>
+
+#include <rte_common.h>
+
 #include "core/dp.h"
 
 /* Send what worker @w buffered for @port; what the queue refuses is counted and freed. */
@@ -20,6 +24,24 @@ static inline void weir_tx(struct weir_worker *w, uint16_t port, struct rte_mbuf
 	b->pkts[b->n++] = m;
 	if (unlikely(b->n == WEIR_TX_BURST))
 		weir_tx_burst(w, port);
+}
+
+/* Queue @n packets for @port in order, as n calls of weir_tx() would. */
+static inline void weir_tx_bulk(struct weir_worker *w, uint16_t port, struct rte_mbuf *const *pkts,
+				uint16_t n)
+{
+	struct weir_txbuf *b = &w->tx[port];
+
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)(WEIR_TX_BURST - b->n));
+
+		memcpy(&b->pkts[b->n], pkts, sizeof(*pkts) * k);
+		b->n = (uint16_t)(b->n + k);
+		pkts += k;
+		n = (uint16_t)(n - k);
+		if (b->n == WEIR_TX_BURST)
+			weir_tx_burst(w, port);
+	}
 }
 
 /* Send everything buffered on every port; what the queue refuses is counted and freed. */

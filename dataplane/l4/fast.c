@@ -136,15 +136,16 @@ static inline int flow_dir(const struct weir_flow *f, const struct weir_flow_key
 
 /*
  * The fast path for clean frame @m (frame_clean()) of flow @f, which holds the frame's
- * key in direction @dir (WEIR_DIR_IN: the client's). Returns false, having changed
- * nothing, when the frame must take the full path all the same: the flow is a proxy's,
+ * key in direction @dir (WEIR_DIR_IN: the client's): rewrites it for its next hop and
+ * returns the port to send it on. Returns -1, having changed nothing, when the frame
+ * must take the full path all the same: the flow is a proxy's,
  * its next hop not cached, or the frame is one of the clean TCP frames that change the
  * flow (l4/fwd.c's vip_input() and tcp_track()): the client's ACK that completes a
  * handshake (SYN_RECV, or SYN_SENT for a DSR flow, whose SYN-ACK Weir does not see), a
  * SYN to a closing flow (it starts a new one), the server's SYN-ACK.
  */
-static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f,
-				int dir, uint32_t nh_gen, const uint64_t *port_mac)
+static inline int fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f,
+			       int dir, uint32_t nh_gen, const uint64_t *port_mac)
 {
 	struct weir_l4w *l4 = w->l4;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -155,7 +156,7 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 	uint16_t out;
 
 	if (f->sess != NULL || f->nh_gen != nh_gen || !(f->flags & (WEIR_FLOW_F_MAC_IN << dir)))
-		return false;
+		return -1;
 	/* The flow's key holds the protocol: UDP flows are in WEIR_FS_UDP, and only they. */
 	if (f->state != WEIR_FS_UDP) {
 		if (unlikely(l4h[13] & RTE_TCP_SYN_FLAG)) {
@@ -163,11 +164,11 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 			 * flow closes (a SYN then starts a new one). */
 			if (dir != WEIR_DIR_IN || f->state == WEIR_FS_NONE ||
 			    f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)
-				return false;
+				return -1;
 		} else if (unlikely(dir == WEIR_DIR_IN && (f->state == WEIR_FS_SYN_RECV ||
 							   (f->state == WEIR_FS_SYN_SENT &&
 							    (f->flags & WEIR_FLOW_F_DSR))))) {
-			return false;
+			return -1;
 		}
 		csum_off = TCP_CSUM_OFF;
 	} else {
@@ -189,8 +190,7 @@ static inline bool fast_forward(struct weir_worker *w, struct rte_mbuf *m, struc
 	out = dir == WEIR_DIR_IN ? f->sport_idx : f->cport;
 	eth->dst_addr = f->nh_mac[dir];
 	memcpy(&eth->src_addr, &port_mac[out], RTE_ETHER_ADDR_LEN);
-	weir_tx(w, out, m);
-	return true;
+	return out;
 }
 
 /*
@@ -217,6 +217,9 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 	struct rx_port rp = { .mac = 0, .bcast = p->addr | ~p->mask };
 	uint64_t port_mac[WEIR_MAX_PORTS]; /* the ports' MACs, for the sources of frames sent */
 	uint64_t fast = 0, bytes = 0;
+	struct rte_mbuf *run[2 * WEIR_RX_BURST]; /* fast frames for port run_port, in order */
+	uint16_t nb_run = 0;
+	int run_port = -1;
 	uint32_t nh_gen;
 	uint16_t i;
 
@@ -273,7 +276,7 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 		memcpy(&port_mac[i], &w->dp->ports[i].mac, RTE_ETHER_ADDR_LEN);
 	for (i = 0; i < n; i++) {
 		struct weir_flow *f = fs[i].flow;
-		int dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
+		int dir = f != NULL ? flow_dir(f, &fs[i].key) : -1, out;
 
 		/* A wrong guess, a flow ended by a frame before this one, an overflow. */
 		if (dir < 0 && (f != NULL || (fs[i].flags & FRAME_RECHECK))) {
@@ -281,14 +284,28 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 			dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
 		}
 		if (dir >= 0 && (fs[i].flags & FRAME_CLEAN) &&
-		    fast_forward(w, pkts[i], f, dir, nh_gen, port_mac)) {
+		    (out = fast_forward(w, pkts[i], f, dir, nh_gen, port_mac)) >= 0) {
+			/* Queued in runs of one port, handed to its TX buffer a run at once. */
+			if (out != run_port && nb_run > 0) {
+				weir_tx_bulk(w, (uint16_t)run_port, run, nb_run);
+				nb_run = 0;
+			}
+			run_port = out;
+			run[nb_run++] = pkts[i];
 			fast++;
 			continue;
+		}
+		/* What the full path sends goes after what the fast path sent before it. */
+		if (nb_run > 0) {
+			weir_tx_bulk(w, (uint16_t)run_port, run, nb_run);
+			nb_run = 0;
 		}
 		l4->hint_m = pkts[i];
 		l4->hint_f = dir >= 0 ? f : NULL;
 		weir_pkt_input(w, p, pkts[i]);
 	}
+	if (nb_run > 0)
+		weir_tx_bulk(w, (uint16_t)run_port, run, nb_run);
 	l4->hint_m = NULL;
 	w->st.events[WEIR_EV_L4_FAST_PATH] += fast;
 	return bytes;
