@@ -316,9 +316,10 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
  * than the last connection's (RFC 6191), and answers it with the old connection's ACK
  * otherwise, which costs the client a reset and a SYN retransmitted a second later. The
  * client's own numbers are random per client, so Weir gives the server its own: an
- * RFC 6528 ISN of the server-side 4-tuple (a keyed hash plus a clock in 64 ns steps,
- * so it grows from one connection of a 4-tuple to the next), and timestamps starting at
- * the wall clock in ms (growing across restarts too). The flow keeps the differences.
+ * RFC 6528 ISN of the server-side 4-tuple (a hash under a key from the machine ID plus
+ * a clock in 64 ns steps from boot, so it grows from one connection of a 4-tuple to the
+ * next, across restarts too), and timestamps starting at the wall clock in ms. The flow
+ * keeps the differences.
  */
 static void nat_seq_init(struct weir_worker *w, struct weir_flow *f, uint8_t *th, uint32_t hlen)
 {

@@ -147,8 +147,9 @@ struct weir_lb {
 	uint32_t nb_laddr;
 	uint32_t lport_first; /* the first local port (global.local_ports) */
 	uint32_t slice;       /* local ports per slice */
-	/* Full-NAT TCP sequence space (l4/fwd.c nat_seq_init()): the ISN hash's key, and the
-	 * wall clock in ms at TSC tsc0, for timestamps that keep growing across restarts. */
+	/* Full-NAT TCP sequence space (l4/fwd.c nat_seq_init()): the ISN hash's key
+	 * (weir_isn_key_from()), and the wall clock in ms at TSC tsc0, for timestamps that
+	 * keep growing across restarts. */
 	uint64_t isn_key[2];
 	uint64_t wall_ms0;
 	uint64_t tsc0;
@@ -180,6 +181,20 @@ static inline void weir_lport_slice(const struct weir_lb *lb, uint16_t k, uint32
 	*first = lb->lport_first + k * lb->slice;
 	*end = *first + lb->slice;
 }
+
+/* The machine's ID (systemd's, else D-Bus's), from which full-NAT ISNs take their key. */
+#define WEIR_MACHINE_ID      "/etc/machine-id"
+#define WEIR_MACHINE_ID_DBUS "/var/lib/dbus/machine-id"
+
+/*
+ * The key of full-NAT ISNs (l4/fwd.c nat_seq_init()), from the machine ID in file @path
+ * (32 hex digits) hashed with constants of Weir's own: the same on every start, so that
+ * a restarted Weir's ISNs go on growing from the last run's (they add a clock that runs
+ * from boot) and a server still holding the last run's connections in TIME_WAIT takes
+ * the new ones, timestamps or not; unknown off the machine. Returns 0, or -1 when
+ * @path holds no ID: then the key is random.
+ */
+int weir_isn_key_from(const char *path, uint64_t key[2]);
 
 /*
  * Build the model from dp->conf: services, backends, servers (all up, weights from the

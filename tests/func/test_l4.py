@@ -539,6 +539,35 @@ def test_local_ports_reused_while_the_server_holds_time_wait(lab, nginx, datapla
             lab.run("cl", ["ip", "addr", "del", f"{a}/24", "dev", lab.client_if], check=False)
 
 
+def test_restart_keeps_the_servers_sequence_space_growing(lab, nginx, dataplane, workdir):
+    """A restarted Weir's connections meet the servers' TIME_WAITs of the run before, on
+    the same local ports. For clients without timestamps (Windows' default) only the
+    sequence number tells a server the SYN is newer: Weir's ISN key comes from the
+    machine ID and its clock runs from boot, so the new run's ISNs go on growing."""
+    ids = [open(p).read().strip() for p in ("/etc/machine-id", "/var/lib/dbus/machine-id")
+           if os.path.exists(p)]
+    if not any(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids):
+        pytest.skip("this machine has no machine ID: Weir draws a random ISN key at start")
+    conf = config(lab, workdir, [backend("one", "roundrobin", weights=(1,))],
+                  [service("http", "one")],
+                  extra_global="local_ports = [ 40000, 40767 ];\n"
+                               "timeouts = { close_ms = 100; fin_ms = 100; };\n")
+    lab.run("cl", ["sysctl", "-qw", "net.ipv4.tcp_timestamps=0"])
+    try:
+        # 600 connections over 2 x 256 local ports: every port, in both runs.
+        dp = dataplane(conf)
+        res = client(lab, "seq", "--vip", lab.vip, "--count", "600")
+        assert res["errors"] == 0, res
+        dp.stop()
+        syn_retrans = tcp_ext(lab, "cl", "TCPSynRetrans")
+        dataplane(conf)
+        res = client(lab, "seq", "--vip", lab.vip, "--count", "600")
+        assert res["errors"] == 0, res
+        assert tcp_ext(lab, "cl", "TCPSynRetrans") == syn_retrans
+    finally:
+        lab.run("cl", ["sysctl", "-qw", "net.ipv4.tcp_timestamps=1"])
+
+
 # ---- bad input ----
 
 def test_bad_l4_packets_are_counted_and_dropped(lab, nginx, dataplane, workdir):

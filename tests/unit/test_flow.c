@@ -4,14 +4,17 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_ip.h>
 
 #include "core/siphash.h"
 #include "fixture.h"
+#include "l4/lb.h"
 #include "l4/flow.h"
 #include "net/cksum.h"
 
@@ -327,11 +330,56 @@ static void test_siphash_reference_vectors(void **state)
 	assert_true(weir_siphash(key, w, 2) == 0x3f2acc7f57c29bdbull);
 }
 
+/* Write @text to a new temporary file and return its path (in @path, 64 bytes). */
+static void temp_file(char *path, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	strcpy(path, "/tmp/weir-test-id-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * Full-NAT ISNs take their key from the machine ID: the same ID gives the same key on
+ * every start (so a restart's ISNs go on from the last run's), another ID another key,
+ * and no usable ID a random key.
+ */
+static void test_isn_key_from_machine_id(void **state)
+{
+	char a[64], b[64], bad[64];
+	uint64_t k1[2], k2[2], k3[2], k4[2];
+
+	(void)state;
+	temp_file(a, "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+	temp_file(b, "3d1219c7c4c5404aaa1f6d2a48adfda5\n");
+	temp_file(bad, "not a machine id at all, not one\n");
+	assert_int_equal(weir_isn_key_from(a, k1), 0);
+	assert_int_equal(weir_isn_key_from(a, k2), 0);
+	assert_memory_equal(k1, k2, sizeof(k1));
+	assert_int_equal(weir_isn_key_from(b, k3), 0);
+	assert_memory_not_equal(k1, k3, sizeof(k1));
+	/* The key is not the ID itself. */
+	assert_true(k1[0] != 0x3d1219c7c4c5404aull && k1[1] != 0xaa1f6d2a48adfda4ull);
+	assert_int_equal(weir_isn_key_from(bad, k3), -1);
+	assert_int_equal(weir_isn_key_from("/nonexistent/machine-id", k4), -1);
+	assert_memory_not_equal(k3, k4, sizeof(k3));
+	unlink(a);
+	unlink(b);
+	unlink(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_matches_model),
 		cmocka_unit_test(test_siphash_reference_vectors),
+		cmocka_unit_test(test_isn_key_from_machine_id),
 		cmocka_unit_test(test_cksum_matches_dpdk),
 		cmocka_unit_test(test_cksum_chain_any_split),
 		cmocka_unit_test(test_incremental_updates),
