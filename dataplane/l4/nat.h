@@ -211,8 +211,8 @@ static inline struct weir_tcp_opts weir_tcp_opts_walk(uint8_t *th, uint32_t hlen
  * more than 20) going in direction @dir; returns what they add to the one's complement
  * sum. Toward the server the client's TSval moves by f->ts_delta; coming back, the SACK
  * edges (blocks of the client's data) move by -f->seq_delta and the TSecr by
- * -f->ts_delta. The server's own timestamps and the client's SACK blocks (of the
- * server's data) pass unchanged.
+ * -f->ts_delta (as the acknowledgment, with or without ACK). The server's own timestamps
+ * and the client's SACK blocks (of the server's data) pass unchanged.
  */
 static inline uint64_t weir_nat_tcp_opts(uint8_t *th, uint32_t hlen, const struct weir_flow *f,
 					 int dir)
@@ -235,7 +235,7 @@ static inline uint64_t weir_nat_tcp_opts(uint8_t *th, uint32_t hlen, const struc
 		o.ts = WEIR_TCP_TS_ALIGNED_OFF; /* the timestamps alone: no SACK to look for */
 	else
 		o = weir_tcp_opts_walk(th, hlen, -f->seq_delta);
-	if (o.ts != 0 && f->ts_delta != 0 && (th[13] & RTE_TCP_ACK_FLAG))
+	if (o.ts != 0 && f->ts_delta != 0)
 		o.sum += weir_opt_shift(th, o.ts + 6, -f->ts_delta); /* TSecr */
 	return o.sum;
 }
