@@ -316,8 +316,8 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
  * than the last connection's (RFC 6191), and answers it with the old connection's ACK
  * otherwise, which costs the client a reset and a SYN retransmitted a second later. The
  * client's own numbers are random per client, so Weir gives the server its own: an
- * RFC 6528 ISN of the server-side 4-tuple (a hash under a key from the machine ID plus
- * a clock in 64 ns steps from boot, so it grows from one connection of a 4-tuple to the
+ * RFC 6528 ISN of the server-side 4-tuple (a hash under a key from the boot ID plus a
+ * clock in 64 ns steps from boot, so it grows from one connection of a 4-tuple to the
  * next, across restarts too), and timestamps starting at the wall clock in ms. The flow
  * keeps the differences.
  */

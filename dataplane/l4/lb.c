@@ -205,21 +205,21 @@ static uint64_t wall_ms(void)
 
 int weir_isn_key_from(const char *path, uint64_t key[2])
 {
-	/* Weir's own constants: the ID is never used bare (it identifies the machine). */
+	/* Weir's own constants: the ID is never used bare. */
 	static const uint64_t app[2][2] = { { 0x5765697249534e31ull, 0x6b65792066726f6dull },
-					    { 0x6d616368696e652dull, 0x69642c207365636full } };
+					    { 0x626f6f742d69642cull, 0x207365636f6e6421ull } };
 	char text[64];
 	uint64_t id[2] = { 0, 0 };
-	size_t n = 0;
+	size_t n = 0, i;
+	unsigned int digits = 0;
 	FILE *f = fopen(path, "r");
-	int i;
 
 	if (f != NULL) {
-		n = fread(text, 1, sizeof(text) - 1, f);
+		n = fread(text, 1, sizeof(text), f);
 		fclose(f);
 	}
-	text[n] = '\0';
-	for (i = 0; i < 32 && n >= 32; i++) {
+	/* 32 hex digits, dashes between them allowed (a UUID's form). */
+	for (i = 0; i < n && digits < 32; i++) {
 		char c = text[i];
 		uint64_t v;
 
@@ -227,11 +227,14 @@ int weir_isn_key_from(const char *path, uint64_t key[2])
 			v = (uint64_t)(c - '0');
 		else if (c >= 'a' && c <= 'f')
 			v = (uint64_t)(c - 'a' + 10);
+		else if (c == '-' && digits > 0)
+			continue;
 		else
 			break;
-		id[i / 16] = id[i / 16] << 4 | v;
+		id[digits / 16] = id[digits / 16] << 4 | v;
+		digits++;
 	}
-	if (i < 32 || (id[0] == 0 && id[1] == 0)) {
+	if (digits < 32 || (id[0] == 0 && id[1] == 0)) {
 		key[0] = rte_rand();
 		key[1] = rte_rand();
 		return -1;
@@ -255,13 +258,12 @@ int weir_lb_init(struct weir_dp *dp)
 	dp->lb = lb;
 	lb->lport_first = dp->conf->global.lport_first;
 	lb->slice = (dp->conf->global.lport_last + 1u - lb->lport_first) / (dp->nb_workers + 1u);
-	if (weir_isn_key_from(WEIR_MACHINE_ID, lb->isn_key) != 0 &&
-	    weir_isn_key_from(WEIR_MACHINE_ID_DBUS, lb->isn_key) != 0)
+	if (weir_isn_key_from(WEIR_BOOT_ID, lb->isn_key) != 0)
 		WEIR_LOG(WARNING, l4,
-			 "%s is not readable: full-NAT sequence numbers restart from a new key "
+			 "%s holds no boot ID: full-NAT sequence numbers restart from a new key "
 			 "(a client without timestamps may wait a second on a server's "
 			 "TIME_WAIT after a restart)\n",
-			 WEIR_MACHINE_ID);
+			 WEIR_BOOT_ID);
 	lb->tsc0 = rte_rdtsc();
 	lb->wall_ms0 = wall_ms();
 	rc = init_backends(dp, lb);

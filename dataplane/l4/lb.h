@@ -127,13 +127,6 @@ struct weir_laddr {
 	uint16_t port; /* weir_port index */
 };
 
-/*
- * Local ports (global.local_ports, 1024-65535 by default) are split in slices: slice k
- * (k < workers) belongs to worker k, the last one to the main lcore (health checks). The
- * owner of any packet sent to Weir's local address follows from its destination port
- * alone.
- */
-
 struct weir_lb {
 	struct weir_service *svc;
 	uint32_t nb_svc;
@@ -162,7 +155,12 @@ struct weir_lb {
 	uint32_t nb_retired;
 };
 
-/* The owner of local port @port (host order): a worker id, or dp->nb_workers for main. */
+/*
+ * Local ports (global.local_ports, 1024-65535 by default) are split in slices: slice k
+ * (k < workers) belongs to worker k, the last one to the main lcore (health checks). The
+ * owner of any packet sent to Weir's local address follows from its destination port
+ * alone: a worker id, or dp->nb_workers for main (@port in host order).
+ */
 static inline uint16_t weir_lport_owner(const struct weir_lb *lb, uint16_t nb_workers,
 					uint16_t port)
 {
@@ -182,17 +180,17 @@ static inline void weir_lport_slice(const struct weir_lb *lb, uint16_t k, uint32
 	*end = *first + lb->slice;
 }
 
-/* The machine's ID (systemd's, else D-Bus's), from which full-NAT ISNs take their key. */
-#define WEIR_MACHINE_ID      "/etc/machine-id"
-#define WEIR_MACHINE_ID_DBUS "/var/lib/dbus/machine-id"
+/* The kernel's ID of this boot, from which full-NAT ISNs take their key. */
+#define WEIR_BOOT_ID "/proc/sys/kernel/random/boot_id"
 
 /*
- * The key of full-NAT ISNs (l4/fwd.c nat_seq_init()), from the machine ID in file @path
- * (32 hex digits) hashed with constants of Weir's own: the same on every start, so that
- * a restarted Weir's ISNs go on growing from the last run's (they add a clock that runs
- * from boot) and a server still holding the last run's connections in TIME_WAIT takes
- * the new ones, timestamps or not; unknown off the machine. Returns 0, or -1 when
- * @path holds no ID: then the key is random.
+ * The key of full-NAT ISNs (l4/fwd.c nat_seq_init()), from the ID in file @path (32 hex
+ * digits, dashes allowed) hashed with constants of Weir's own. With the boot ID it is
+ * the same on every start until the machine reboots, as is the clock the ISNs add (the
+ * TSC): a restarted Weir's ISNs go on growing from the last run's, and a server still
+ * holding the last run's connections in TIME_WAIT takes the new ones, timestamps or
+ * not. Unknown off the machine. Returns 0, or -1 when @path holds no ID: then the key
+ * is random.
  */
 int weir_isn_key_from(const char *path, uint64_t key[2]);
 

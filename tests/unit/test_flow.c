@@ -346,20 +346,23 @@ static void temp_file(char *path, const char *text)
 }
 
 /*
- * Full-NAT ISNs take their key from the machine ID: the same ID gives the same key on
- * every start (so a restart's ISNs go on from the last run's), another ID another key,
- * and no usable ID a random key.
+ * Full-NAT ISNs take their key from the boot ID: the same ID gives the same key on every
+ * start (so a restart's ISNs go on from the last run's), in the kernel's UUID form or as
+ * bare digits; another ID another key; no usable ID a random key.
  */
-static void test_isn_key_from_machine_id(void **state)
+static void test_isn_key_from_boot_id(void **state)
 {
-	char a[64], b[64], bad[64];
+	char a[64], bare[64], b[64], bad[64];
 	uint64_t k1[2], k2[2], k3[2], k4[2];
 
 	(void)state;
-	temp_file(a, "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
-	temp_file(b, "3d1219c7c4c5404aaa1f6d2a48adfda5\n");
-	temp_file(bad, "not a machine id at all, not one\n");
+	temp_file(a, "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4\n");
+	temp_file(bare, "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+	temp_file(b, "3d1219c7-c4c5-404a-aa1f-6d2a48adfda5\n");
+	temp_file(bad, "not a boot id at all, nor ever one\n");
 	assert_int_equal(weir_isn_key_from(a, k1), 0);
+	assert_int_equal(weir_isn_key_from(bare, k2), 0);
+	assert_memory_equal(k1, k2, sizeof(k1));
 	assert_int_equal(weir_isn_key_from(a, k2), 0);
 	assert_memory_equal(k1, k2, sizeof(k1));
 	assert_int_equal(weir_isn_key_from(b, k3), 0);
@@ -367,9 +370,12 @@ static void test_isn_key_from_machine_id(void **state)
 	/* The key is not the ID itself. */
 	assert_true(k1[0] != 0x3d1219c7c4c5404aull && k1[1] != 0xaa1f6d2a48adfda4ull);
 	assert_int_equal(weir_isn_key_from(bad, k3), -1);
-	assert_int_equal(weir_isn_key_from("/nonexistent/machine-id", k4), -1);
+	assert_int_equal(weir_isn_key_from("/nonexistent/boot_id", k4), -1);
 	assert_memory_not_equal(k3, k4, sizeof(k3));
+	/* The kernel's own. */
+	assert_int_equal(weir_isn_key_from(WEIR_BOOT_ID, k4), 0);
 	unlink(a);
+	unlink(bare);
 	unlink(b);
 	unlink(bad);
 }
@@ -379,7 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_matches_model),
 		cmocka_unit_test(test_siphash_reference_vectors),
-		cmocka_unit_test(test_isn_key_from_machine_id),
+		cmocka_unit_test(test_isn_key_from_boot_id),
 		cmocka_unit_test(test_cksum_matches_dpdk),
 		cmocka_unit_test(test_cksum_chain_any_split),
 		cmocka_unit_test(test_incremental_updates),
