@@ -30,6 +30,8 @@
 	X(ICMP_SHORT, "icmp_short", "ICMP message shorter than its header")                   \
 	X(ICMP_CSUM, "icmp_csum", "ICMP checksum mismatch")                                   \
 	X(ICMP_TYPE, "icmp_type", "ICMP type Weir does not answer")                           \
+	X(ICMP_QUOTE, "icmp_quote", "ICMP error quoting no TCP/UDP datagram Weir sent")       \
+	X(ICMP_NO_FLOW, "icmp_no_flow", "ICMP error about a datagram of no L4 flow")          \
 	X(TCP_SHORT, "tcp_short", "TCP segment shorter than its header")                      \
 	X(TCP_CSUM, "tcp_csum", "TCP checksum mismatch")                                      \
 	X(TCP_FLAGS, "tcp_bad_flags", "TCP flag combination no endpoint sends")               \
@@ -66,7 +68,8 @@ enum weir_drop {
 	X(REDIRECTED, "redirected")          \
 	X(TO_MAIN, "to_main")                \
 	X(REFUSALS_SENT, "refusals_sent")    \
-	X(L4_FAST_PATH, "l4_fast_path")
+	X(L4_FAST_PATH, "l4_fast_path")      \
+	X(ICMP_ERR_FWD, "icmp_errors_forwarded")
 
 enum weir_event {
 #define X(id, name) WEIR_EV_##id,

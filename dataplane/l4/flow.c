@@ -100,6 +100,42 @@ static void remove_key(struct weir_flow_table *t, const struct weir_flow_key *ke
 	}
 }
 
+bool weir_flow_peek(const struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t hash,
+		    struct weir_flow *out)
+{
+	uint16_t sig = weir_flow_sig(hash);
+	uint32_t bi = hash & t->mask, n;
+
+	/* At most every bucket once: the owner's overflow counts may change under us. */
+	for (n = 0; n <= t->mask; n++, bi = (bi + 1) & t->mask) {
+		const struct weir_flow_bucket *b = &t->b[bi];
+		unsigned int m;
+
+		for (m = weir_flow_sig_match(b, sig); m != 0; m &= m - 1) {
+			uint32_t idx = __atomic_load_n(&b->idx[__builtin_ctz(m)], __ATOMIC_RELAXED);
+			const struct weir_flow *f;
+			uint32_t gen;
+
+			if ((idx & ~WEIR_FLOW_REV) >= t->capacity)
+				continue;
+			f = &t->flows[idx & ~WEIR_FLOW_REV];
+			gen = __atomic_load_n(&f->gen, __ATOMIC_ACQUIRE);
+			if (gen & 1)
+				continue;
+			memcpy(out, f, sizeof(*out));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(&f->gen, __ATOMIC_RELAXED) != gen ||
+			    out->fwd.proto == 0)
+				continue;
+			if (weir_flow_key_eq(idx & WEIR_FLOW_REV ? &out->rev : &out->fwd, key))
+				return true;
+		}
+		if (__atomic_load_n(&b->overflow, __ATOMIC_RELAXED) == 0)
+			return false;
+	}
+	return false;
+}
+
 struct weir_flow *weir_flow_create(struct weir_flow_table *t, const struct weir_flow_key *fwd,
 				   const struct weir_flow_key *rev)
 {

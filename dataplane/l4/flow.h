@@ -265,6 +265,15 @@ static inline struct weir_flow *weir_flow_lookup(struct weir_flow_table *t,
 }
 
 /*
+ * Copy into @out the flow under @key (whose hash is @hash) in table @t, which another
+ * lcore owns and changes meanwhile: the slot is read as the flow dumps read it (its gen
+ * even and the same before and after the copy) and the copy's key checked again. True
+ * when found; a flow created, freed or moved while it was looked for may be missed.
+ */
+bool weir_flow_peek(const struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t hash,
+		    struct weir_flow *out);
+
+/*
  * A new flow under @fwd (and @rev unless NULL), zeroed but for its keys. NULL when the
  * table is full (counted). The caller fills it, arms its timer and publishes it.
  */

@@ -99,6 +99,18 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
 		  uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback);
 
+/* True for the ICMP types that report a datagram's failure: weir_l4_icmp_error()'s. */
+bool weir_icmp_is_error(uint8_t type);
+
+/*
+ * An ICMP error (destination unreachable, time exceeded) to one of Weir's addresses,
+ * its IPv4 header (@ihl bytes) and checksum validated: when it quotes a datagram of an
+ * L4 flow, mapped as the flow maps its packets and sent to the flow's other side (the
+ * server for an error to a VIP, the client for one to a local address); otherwise
+ * counted and dropped. Takes ownership of @m.
+ */
+void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl);
+
 /* Add the L4 commands (show stat, set server, show flows ...) to the runtime socket. */
 void weir_l4_register_commands(void);
 

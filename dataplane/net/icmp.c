@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ICMP: echo replies for the addresses Weir owns (RFC 792, RFC 1122 3.2.2.6). */
+/* ICMP: echo replies for the addresses Weir owns (RFC 792, RFC 1122 3.2.2.6); errors
+ * about L4 flows go to l4/icmp_err.c. */
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
 #include "core/worker.h"
+#include "l4/l4.h"
 #include "net/cksum.h"
 #include "net/icmp.h"
 
@@ -29,6 +31,10 @@ void weir_icmp_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf
 		return;
 	}
 	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	if (weir_icmp_is_error(icmp->icmp_type)) {
+		weir_l4_icmp_error(w, m, ihl);
+		return;
+	}
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
 		weir_drop(w, m, WEIR_DROP_ICMP_TYPE);
 		return;

@@ -416,6 +416,55 @@ def test_udp_request_response(lab, dataplane, workdir):
             p.wait()
 
 
+def test_path_mtu_discovery_through_full_nat(lab, nginx, dataplane, workdir):
+    """A router on the clients' side that cannot forward a server's large segment
+    answers its source, the VIP, with "fragmentation needed". Weir maps the error as the
+    flow's packets and hands it to the server, which lowers its path MTU toward Weir's
+    local address: its kernel has checked that the quoted segment is one of its own
+    connection's (addresses, ports, and a sequence number it has sent)."""
+    dp = dataplane(config(lab, workdir, [backend("one", "roundrobin", weights=(1,))],
+                          [service("http", "one")]))
+    s1 = lab.servers[0]
+    weir_mac = [l.split()[3] for l in dp.cmd("show ports").splitlines()
+                if l.split()[1:2] == ["client"]][0]
+    lab.run(s1.ns, ["ip", "route", "flush", "cache"])
+    # The connection, held open; the SYN-ACK's sequence number is the server's ISN, and
+    # the server has sent nothing since: its next sequence number is ISN + 1.
+    p = lab.popen("cl", [PYTHON, "-c", f"""
+import json, socket, sys, threading
+from scapy.all import AsyncSniffer
+up = threading.Event()
+sn = AsyncSniffer(iface={lab.client_if!r}, count=1, started_callback=up.set,
+                  filter="tcp and src host {lab.vip} and src port 80 and tcp[13] & 18 == 18")
+sn.start()
+up.wait(10)
+c = socket.create_connection(({lab.vip!r}, 80), timeout=10)
+sn.join(10)
+print(json.dumps({{"cport": c.getsockname()[1], "isn": sn.results[0]["TCP"].seq}}), flush=True)
+sys.stdin.readline()
+c.close()
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        conn = json.loads(p.stdout.readline())
+        scapy(lab, "cl", f"""
+            q = IP(src={lab.vip!r}, dst={lab.client_ip!r}, flags='DF', len=1400) / \
+                TCP(sport=80, dport={conn["cport"]}, seq={conn["isn"] + 1}, flags='A')
+            sendp(Ether(dst={weir_mac!r}, src=get_if_hwaddr({lab.client_if!r})) /
+                  IP(src="10.0.0.254", dst={lab.vip!r}) /
+                  ICMP(type=3, code=4, nexthopmtu=1200) / raw(q)[:28], iface={lab.client_if!r})
+            """)
+
+        def lowered():
+            r = lab.run(s1.ns, ["ip", "route", "get", lab.weir_server_ip]).stdout
+            return "mtu 1200" in r and r
+
+        wait_for(lowered, 10, "the server's path MTU toward Weir to drop to 1200")
+        assert int(dp.runtime.info()["Ev_icmp_errors_forwarded"]) == 1
+    finally:
+        p.communicate("\n", timeout=30)
+        lab.run(s1.ns, ["ip", "route", "flush", "cache"], check=False)
+
+
 # ---- health checks, drain ----
 
 def server_status(dp, srv):

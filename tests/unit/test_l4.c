@@ -1281,11 +1281,196 @@ static void test_burst_handles_frames_in_order(void **state)
 	assert_int_equal(fl->pkts[WEIR_DIR_IN], 2);
 }
 
+/* ---- ICMP errors about flows ---- */
+
+#define ICMP_OFF (TH + 8) /* the quoted datagram in an ICMP error frame */
+
+/*
+ * An ICMP error (@type, @code, next-hop MTU @mtu) from @src to @dst arriving on @port,
+ * quoting the first @qlen bytes of the IP datagram of frame @quoted; built in @buf.
+ */
+static uint16_t icmp_err(uint8_t *buf, uint16_t port, const char *src, const char *dst,
+			 uint8_t type, uint8_t code, uint16_t mtu, const struct rte_mbuf *quoted,
+			 uint16_t qlen)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint8_t *icmp = (uint8_t *)(ip + 1);
+	uint16_t sum;
+
+	memset(buf, 0, TH + 8);
+	fixture_port_mac(port, &eth->dst_addr);
+	eth->src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip_hdr(ip, src, dst, IPPROTO_ICMP, (uint16_t)(8 + qlen));
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[6] = (uint8_t)(mtu >> 8);
+	icmp[7] = (uint8_t)mtu;
+	memcpy(icmp + 8, rte_pktmbuf_mtod_offset(quoted, const uint8_t *, sizeof(*eth)), qlen);
+	sum = rte_raw_cksum(icmp, 8 + qlen);
+	sum = (uint16_t)~sum;
+	memcpy(icmp + 2, &sum, 2);
+	return (uint16_t)(TH + 8 + qlen);
+}
+
+/* The ICMP error in @m verifies (outer IP and ICMP checksums), and so does its quote's IP
+ * header and, the whole segment being quoted, its TCP checksum. */
+static void assert_icmp_checksums(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	struct rte_ipv4_hdr *q = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ICMP_OFF);
+	uint32_t qlen = rte_be_to_cpu_16(q->total_length);
+
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	assert_int_equal(rte_raw_cksum(ip + 1, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
+			 0xffff);
+	assert_int_equal(rte_raw_cksum(q, sizeof(*q)), 0xffff);
+	assert_int_equal(
+		weir_fold16(rte_raw_cksum(q + 1, qlen - sizeof(*q)) + rte_ipv4_phdr_cksum(q, 0)),
+		0xffff);
+}
+
+/*
+ * Errors about a full-NAT flow's datagrams go to the flow's other side, mapped as its
+ * packets are: one to the VIP (a client-side router could not deliver what Weir sent the
+ * client) reaches the server from the local address, quoting the server's own datagram;
+ * one to the local address reaches the client from the VIP, quoting the client's. The
+ * quoted sequence numbers are back in the receiver's space, every checksum verifies, and
+ * the worker that received the error need not own the flow. Errors about no flow, or
+ * quoting too little, are counted and dropped.
+ */
+static void test_icmp_errors_follow_the_flow(void **state)
+{
+	struct tcp_frame f, r, *o;
+	struct rte_mbuf *out[8], *to_srv, *to_cli;
+	struct weir_flow *fl;
+	struct rte_ipv4_hdr *ip, *q;
+	uint8_t buf[256];
+	const uint8_t *icmp;
+	char srv[16];
+	uint16_t len, lport;
+	uint32_t isn;
+	uint64_t fwd = W(1)->st.events[WEIR_EV_ICMP_ERR_FWD];
+	uint64_t noflow = drops(1, WEIR_DROP_ICMP_NO_FLOW), quote = drops(1, WEIR_DROP_ICMP_QUOTE);
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	tcp_seg(&f, 0, "10.0.0.2", 42000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1000, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	to_srv = out[0]; /* the SYN as Weir sent it to the server */
+	fl = flow_of("10.0.0.2", 42000, 80, IPPROTO_TCP, "10.0.0.10");
+	assert_non_null(fl);
+	assert_int_not_equal(fl->seq_delta, 0);
+	dst_of(as_tcp(to_srv), srv, sizeof(srv));
+	lport = rte_be_to_cpu_16(as_tcp(to_srv)->tcp.src_port);
+	isn = rte_be_to_cpu_32(as_tcp(to_srv)->tcp.sent_seq);
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 5000,
+		isn + 1);
+	assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
+	to_cli = out[0]; /* the SYN-ACK as Weir sent it to the client: ack 1001 */
+	assert_int_equal(rte_be_to_cpu_32(as_tcp(to_cli)->tcp.recv_ack), 1001);
+
+	/* Fragmentation needed, from a router on the client's side, to the VIP; received by
+	 * worker 1, which does not own the flow. */
+	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.10", 3, 4, 1200, to_cli,
+		       (uint16_t)(rte_pktmbuf_pkt_len(to_cli) - sizeof(struct rte_ether_hdr)));
+	assert_int_equal(feed(1, buf, len, 0, 1, out), 1);
+	assert_int_equal(W(1)->st.events[WEIR_EV_ICMP_ERR_FWD], fwd + 1);
+	o = rte_pktmbuf_mtod(out[0], struct tcp_frame *);
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &srv_mac));
+	ip = &o->ip;
+	assert_int_equal(ip->src_addr, ip4("10.1.0.1"));
+	assert_int_equal(ip->dst_addr, ip4(srv));
+	icmp = (const uint8_t *)(ip + 1);
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 4);
+	assert_int_equal(icmp[6] << 8 | icmp[7], 1200);
+	q = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, ICMP_OFF);
+	assert_int_equal(q->src_addr, ip4(srv));
+	assert_int_equal(q->dst_addr, ip4("10.1.0.1"));
+	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 0), 8000u << 16 | lport);
+	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 4), 5000);    /* the server's own */
+	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 8), isn + 1); /* back in its space */
+	assert_icmp_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+
+	/* Time exceeded, from a router on the servers' side, to the local address. */
+	len = icmp_err(buf, 1, "10.1.0.254", "10.1.0.1", 11, 0, 0, to_srv,
+		       (uint16_t)(rte_pktmbuf_pkt_len(to_srv) - sizeof(struct rte_ether_hdr)));
+	assert_int_equal(feed(1, buf, len, 1, 0, out), 1);
+	assert_int_equal(W(1)->st.events[WEIR_EV_ICMP_ERR_FWD], fwd + 2);
+	o = rte_pktmbuf_mtod(out[0], struct tcp_frame *);
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_peer_mac));
+	assert_int_equal(o->ip.src_addr, ip4("10.0.0.10"));
+	assert_int_equal(o->ip.dst_addr, ip4("10.0.0.2"));
+	q = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, ICMP_OFF);
+	assert_int_equal(q->src_addr, ip4("10.0.0.2"));
+	assert_int_equal(q->dst_addr, ip4("10.0.0.10"));
+	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 0), 42000u << 16 | 80);
+	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 4), 1000); /* the client's ISN */
+	assert_icmp_checksums(out[0]);
+	/* The quote is the client's SYN again, byte for byte. */
+	assert_memory_equal(rte_pktmbuf_mtod_offset(out[0], uint8_t *, ICMP_OFF), &f.ip,
+			    sizeof(f) - sizeof(f.eth));
+	rte_pktmbuf_free(out[0]);
+
+	/* The first 8 bytes of the transport header are all an error must quote. */
+	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.10", 3, 1, 0, to_cli, 28);
+	assert_int_equal(feed(1, buf, len, 0, 1, out), 1);
+	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 4), 5000);
+	rte_pktmbuf_free(out[0]);
+	/* Less is dropped, as is an error about no flow. */
+	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.10", 3, 1, 0, to_cli, 24);
+	assert_int_equal(feed(1, buf, len, 0, 1, out), 0);
+	assert_int_equal(drops(1, WEIR_DROP_ICMP_QUOTE), quote + 1);
+	as_tcp(to_cli)->tcp.dst_port = rte_cpu_to_be_16(42001);
+	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.10", 3, 1, 0, to_cli, 28);
+	assert_int_equal(feed(1, buf, len, 0, 1, out), 0);
+	assert_int_equal(drops(1, WEIR_DROP_ICMP_NO_FLOW), noflow + 1);
+	assert_int_equal(W(1)->st.events[WEIR_EV_ICMP_ERR_FWD], fwd + 3);
+	rte_pktmbuf_free(to_srv);
+	rte_pktmbuf_free(to_cli);
+}
+
+/* For a DSR flow, an error to the VIP goes to the server as it came, only the MACs new:
+ * the server holds the VIP and its datagrams went to the client straight. */
+static void test_icmp_error_of_dsr_flow_goes_to_the_server(void **state)
+{
+	struct tcp_frame f, s;
+	struct rte_mbuf *out[8], *quoted;
+	uint8_t buf[256];
+	uint16_t len;
+
+	(void)state;
+	W(0)->now = rte_rdtsc();
+	tcp_seg(&f, 0, "10.0.0.2", 42100, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1000, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	/* What the server sent the client itself, quoted by a router near the client. */
+	tcp_seg(&s, 0, "10.0.0.20", 8080, "10.0.0.2", 42100, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		7000, 1001);
+	quoted = fixture_mbuf(&dp, &s, sizeof(s));
+	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.20", 3, 4, 1400, quoted, 48);
+	assert_int_equal(feed(1, buf, len, 0, 1, out), 1);
+	assert_true(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &srv_mac));
+	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), len);
+	assert_memory_equal(
+		rte_pktmbuf_mtod_offset(out[0], uint8_t *, sizeof(struct rte_ether_hdr)),
+		buf + sizeof(struct rte_ether_hdr), len - sizeof(struct rte_ether_hdr));
+	rte_pktmbuf_free(out[0]);
+	rte_pktmbuf_free(quoted);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_nat_both_ways),
 		cmocka_unit_test(test_full_nat_moves_sequence_space),
+		cmocka_unit_test(test_icmp_errors_follow_the_flow),
+		cmocka_unit_test(test_icmp_error_of_dsr_flow_goes_to_the_server),
 		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
 		cmocka_unit_test(test_bad_segments_are_dropped),
 		cmocka_unit_test(test_all_down_resets),

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ICMP errors about the datagrams of L4 flows (RFC 792, RFC 1122 3.2.2, RFC 5508 4.2).
+ *
+ * A router or host that cannot deliver a datagram Weir forwarded answers its source with
+ * a destination unreachable (among them "fragmentation needed", which path MTU discovery
+ * lives on) or a time exceeded message quoting the datagram's IP header and at least the
+ * first 8 bytes after it. That source is an address of Weir's, and the sender the error
+ * is for is on the flow's other side, so Weir maps the error as it maps the flow's
+ * packets and forwards it there:
+ *
+ * - to a VIP, quoting VIP -> client: about a datagram Weir sent a client. Forwarded to
+ *   the flow's server: for full-NAT, quoting local address -> server and from the local
+ *   address, as the server sent it; for DSR, unchanged but for the MAC (the server holds
+ *   the VIP).
+ * - to a local address, quoting local address -> server: about a full-NAT datagram Weir
+ *   sent a server. Forwarded to the client, quoting client -> VIP and from the VIP.
+ *
+ * The quoted TCP sequence numbers move back by what full-NAT moved them, so that the
+ * receiver's stack finds them in its window (Linux ignores errors whose quoted sequence
+ * number it has not sent). The quoted header's checksums are kept right (the IP one
+ * recomputed, the transport one adjusted where it is quoted) and the message's own
+ * recomputed. An error whose quoted datagram belongs to no flow, or to a TCP-proxy
+ * session (Weir's own TCP stack takes its MSS from the configuration), is dropped.
+ *
+ * The flow may be another worker's (the NIC spreads ICMP by addresses alone, not by the
+ * quoted ports): it is looked up in every worker's table and read as the flow dumps read
+ * it, never written; the error goes out from the worker that received it.
+ */
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "core/worker.h"
+#include "l4/l4.h"
+#include "l4/lb.h"
+#include "l4/nat.h"
+#include "net/cksum.h"
+
+#define ICMP_HLEN         8 /* type, code, checksum, and the word before the quote */
+#define QUOTE_L4_MIN      8 /* what an error quotes of the transport header at least */
+#define ICMP_DEST_UNREACH 3
+#define ICMP_TIME_EXC     11
+
+bool weir_icmp_is_error(uint8_t type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXC;
+}
+
+/* Replace the 32-bit field at @p (network order) by @to, adjusting checksum @csum. */
+static void set32(uint8_t *p, uint32_t to, uint8_t *csum)
+{
+	uint16_t c = weir_rd16(csum);
+
+	weir_csum_replace4(&c, weir_rd32(p), to);
+	weir_wr16(csum, c);
+	weir_wr32(p, to);
+}
+
+static void set16(uint8_t *p, uint16_t to, uint8_t *csum)
+{
+	uint16_t c = weir_rd16(csum);
+
+	weir_csum_replace2(&c, weir_rd16(p), to);
+	weir_wr16(csum, c);
+	weir_wr16(p, to);
+}
+
+/* Point the quoted datagram @q (IP header of @qihl bytes, @ql4 bytes of transport
+ * header quoted) at the key @to: addresses and ports, and its checksums with them. */
+static void requote(struct rte_ipv4_hdr *q, uint32_t qihl, uint32_t ql4,
+		    const struct weir_flow_key *to)
+{
+	uint8_t *l4 = (uint8_t *)q + qihl;
+	/* The quoted transport checksum, where quoted (a UDP checksum of 0 means none). */
+	uint32_t coff = q->next_proto_id == IPPROTO_TCP ? offsetof(struct rte_tcp_hdr, cksum)
+							: offsetof(struct rte_udp_hdr, dgram_cksum);
+	uint8_t scratch[2] = { 0, 0 };
+	uint8_t *csum = ql4 >= coff + 2 ? l4 + coff : scratch;
+
+	if (q->next_proto_id == IPPROTO_UDP && weir_rd16(csum) == 0)
+		csum = scratch;
+	set32((uint8_t *)&q->src_addr, to->src, csum);
+	set32((uint8_t *)&q->dst_addr, to->dst, csum);
+	set16(l4, to->sport, csum);
+	set16(l4 + 2, to->dport, csum);
+	q->hdr_checksum = 0;
+	q->hdr_checksum = (uint16_t)~weir_cksum(q, qihl);
+}
+
+/* Add @delta to the quoted TCP sequence number at offset @off, if quoted. */
+static void reseq(struct rte_ipv4_hdr *q, uint32_t qihl, uint32_t ql4, uint32_t off, uint32_t delta)
+{
+	uint8_t *l4 = (uint8_t *)q + qihl;
+	uint8_t scratch[2] = { 0, 0 };
+	uint8_t *csum = ql4 >= offsetof(struct rte_tcp_hdr, cksum) + 2
+				? l4 + offsetof(struct rte_tcp_hdr, cksum)
+				: scratch;
+
+	if (delta == 0 || ql4 < off + 4)
+		return;
+	set32(l4 + off, rte_cpu_to_be_32(rte_be_to_cpu_32(weir_rd32(l4 + off)) + delta), csum);
+}
+
+/* The flow under @key in any worker's table, this one's first, copied into @out. */
+static bool find_flow(struct weir_worker *w, const struct weir_flow_key *key, struct weir_flow *out)
+{
+	uint32_t hash = weir_flow_hash(key);
+	uint16_t i;
+
+	if (weir_flow_peek(w->l4->ft, key, hash, out))
+		return true;
+	for (i = 0; i < w->dp->nb_workers; i++)
+		if (i != w->id && weir_flow_peek(w->dp->workers[i].l4->ft, key, hash, out))
+			return true;
+	return false;
+}
+
+void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
+{
+	const uint32_t l2 = sizeof(struct rte_ether_hdr);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l2);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	struct rte_ipv4_hdr *q = (struct rte_ipv4_hdr *)((uint8_t *)icmp + ICMP_HLEN);
+	uint32_t len = rte_pktmbuf_pkt_len(m) - l2 - ihl;   /* the ICMP message */
+	uint32_t head = rte_pktmbuf_data_len(m) - l2 - ihl; /* of it, in the first segment */
+	const struct weir_addr_entry *dst = weir_addr_lookup(w->dp->addrs, ip->dst_addr);
+	const struct weir_lb *lb = w->dp->lb;
+	const struct weir_server *s;
+	struct weir_flow_key key;
+	struct weir_flow f;
+	uint32_t qihl, ql4;
+	uint16_t sport, dport;
+	int dir;
+
+	/* The quote: a whole IPv4 header, TCP or UDP, the first 8 bytes of its header, and
+	 * sent from the address the error came to. */
+	if (head < ICMP_HLEN + sizeof(*q) || (q->version_ihl >> 4) != 4) {
+		weir_drop(w, m, WEIR_DROP_ICMP_QUOTE);
+		return;
+	}
+	qihl = (uint32_t)(q->version_ihl & 0xf) * 4;
+	if (qihl < sizeof(*q) || head < ICMP_HLEN + qihl + QUOTE_L4_MIN ||
+	    (q->next_proto_id != IPPROTO_TCP && q->next_proto_id != IPPROTO_UDP) ||
+	    (q->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0 || dst == NULL ||
+	    q->src_addr != ip->dst_addr) {
+		weir_drop(w, m, WEIR_DROP_ICMP_QUOTE);
+		return;
+	}
+	ql4 = head - ICMP_HLEN - qihl;
+	sport = weir_rd16((const uint8_t *)q + qihl);
+	dport = weir_rd16((const uint8_t *)q + qihl + 2);
+	/* The flow's key as its own packets hold it: the quoted datagram went the other way. */
+	weir_flow_key_set(&key, q->dst_addr, q->src_addr, dport, sport, q->next_proto_id);
+	/* To a VIP: a client's key, the error goes to the server. To another address (a
+	 * local address, or the interface's own, which serves as one): a server's reply
+	 * key, the error goes to the client. */
+	dir = dst->kind == WEIR_ADDR_VIP ? WEIR_DIR_IN : WEIR_DIR_OUT;
+	if (!find_flow(w, &key, &f) || f.sess != NULL || f.srv >= lb->nb_srv ||
+	    !weir_flow_key_eq(dir == WEIR_DIR_IN ? &f.fwd : &f.rev, &key) ||
+	    (!(f.flags & WEIR_FLOW_F_DSR) && f.rev.proto == 0)) {
+		weir_drop(w, m, WEIR_DROP_ICMP_NO_FLOW);
+		return;
+	}
+	s = lb->srv[f.srv];
+	w->st.events[WEIR_EV_ICMP_ERR_FWD]++;
+	if (dir == WEIR_DIR_IN && (f.flags & WEIR_FLOW_F_DSR)) {
+		weir_l4_send(w, m, &f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
+		return;
+	}
+	if (dir == WEIR_DIR_IN) {
+		/* Quoted: VIP:vport -> client:cport, as Weir sent the server's datagram (whose
+		 * acknowledgment full-NAT moved back by seq_delta); it becomes the reply key,
+		 * server:port -> local:lport, as the server sent it. */
+		requote(q, qihl, ql4, &f.rev);
+		if (q->next_proto_id == IPPROTO_TCP)
+			reseq(q, qihl, ql4, offsetof(struct rte_tcp_hdr, recv_ack), f.seq_delta);
+		ip->src_addr = f.rev.dst;
+		ip->dst_addr = f.rev.src;
+	} else {
+		/* Quoted: local:lport -> server:port, as Weir sent the client's datagram (whose
+		 * sequence number full-NAT moved on by seq_delta); it becomes the client key. */
+		requote(q, qihl, ql4, &f.fwd);
+		if (q->next_proto_id == IPPROTO_TCP)
+			reseq(q, qihl, ql4, offsetof(struct rte_tcp_hdr, sent_seq), -f.seq_delta);
+		ip->src_addr = f.fwd.dst;
+		ip->dst_addr = f.fwd.src;
+	}
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = (uint16_t)~weir_cksum(ip, ihl);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~weir_cksum_mbuf(m, l2 + ihl, len);
+	if (dir == WEIR_DIR_IN)
+		weir_l4_send(w, m, &f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
+	else
+		weir_l4_send(w, m, &f, WEIR_DIR_OUT, f.cport, f.c_nexthop,
+			     (f.flags & WEIR_FLOW_F_CMAC) ? &f.cmac : NULL);
+}
