@@ -138,14 +138,16 @@ static inline int flow_dir(const struct weir_flow *f, const struct weir_flow_key
  * The fast path for clean frame @m (frame_clean()) of flow @f, which holds the frame's
  * key in direction @dir (WEIR_DIR_IN: the client's): rewrites it for its next hop and
  * returns the port to send it on. Returns -1, having changed nothing, when the frame
- * must take the full path all the same: the flow is a proxy's,
- * its next hop not cached, or the frame is one of the clean TCP frames that change the
- * flow (l4/fwd.c's vip_input() and tcp_track()): the client's ACK that completes a
- * handshake (SYN_RECV, or SYN_SENT for a DSR flow, whose SYN-ACK Weir does not see), a
- * SYN to a closing flow (it starts a new one), the server's SYN-ACK.
+ * must take the full path all the same: the flow is a proxy's, its next hop not
+ * cached, the frame too big for the outgoing port's MTU (@port_mtu), or it is one of
+ * the clean TCP frames that change the flow (l4/fwd.c's vip_input() and tcp_track()):
+ * the client's ACK that completes a handshake (SYN_RECV, or SYN_SENT for a DSR flow,
+ * whose SYN-ACK Weir does not see), a SYN to a closing flow (it starts a new one), the
+ * server's SYN-ACK.
  */
 static inline int fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f,
-			       int dir, uint32_t nh_gen, const uint64_t *port_mac)
+			       int dir, uint32_t nh_gen, const uint64_t *port_mac,
+			       const uint16_t *port_mtu)
 {
 	struct weir_l4w *l4 = w->l4;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -175,6 +177,10 @@ static inline int fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct
 		csum_off = weir_rd16(l4h + UDP_CSUM_OFF) != 0 ? UDP_CSUM_OFF : 0;
 	}
 
+	out = dir == WEIR_DIR_IN ? f->sport_idx : f->cport;
+	if (unlikely(tot > port_mtu[out]))
+		return -1; /* too big for the port: the full path answers or drops it */
+
 	/* Forward: the frame's padding off, the counters, the rewrite, the next hop. */
 	if (rte_pktmbuf_data_len(m) > tot + RTE_ETHER_HDR_LEN)
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - tot - RTE_ETHER_HDR_LEN));
@@ -187,7 +193,6 @@ static inline int fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct
 	l4->svc[f->svc].bytes[dir] += tot + RTE_ETHER_HDR_LEN;
 	if (!(f->flags & WEIR_FLOW_F_DSR))
 		weir_nat_rewrite(ip, l4h, csum_off, f, dir);
-	out = dir == WEIR_DIR_IN ? f->sport_idx : f->cport;
 	eth->dst_addr = f->nh_mac[dir];
 	memcpy(&eth->src_addr, &port_mac[out], RTE_ETHER_ADDR_LEN);
 	return out;
@@ -216,6 +221,7 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 	struct frame_state fs[2 * WEIR_RX_BURST];
 	struct rx_port rp = { .mac = 0, .bcast = p->addr | ~p->mask };
 	uint64_t port_mac[WEIR_MAX_PORTS]; /* the ports' MACs, for the sources of frames sent */
+	uint16_t port_mtu[WEIR_MAX_PORTS];
 	uint64_t fast = 0, bytes = 0;
 	struct rte_mbuf *run[2 * WEIR_RX_BURST]; /* fast frames for port run_port, in order */
 	uint16_t nb_run = 0;
@@ -272,8 +278,10 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 	}
 	/* 3: in order, each by the fast path if it can, else by the full one. */
 	nh_gen = __atomic_load_n(&w->dp->neigh->gen, __ATOMIC_ACQUIRE);
-	for (i = 0; i < w->dp->nb_ports; i++)
+	for (i = 0; i < w->dp->nb_ports; i++) {
 		memcpy(&port_mac[i], &w->dp->ports[i].mac, RTE_ETHER_ADDR_LEN);
+		port_mtu[i] = w->dp->ports[i].mtu;
+	}
 	for (i = 0; i < n; i++) {
 		struct weir_flow *f = fs[i].flow;
 		int dir = f != NULL ? flow_dir(f, &fs[i].key) : -1, out;
@@ -284,7 +292,7 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 			dir = f != NULL ? flow_dir(f, &fs[i].key) : -1;
 		}
 		if (dir >= 0 && (fs[i].flags & FRAME_CLEAN) &&
-		    (out = fast_forward(w, pkts[i], f, dir, nh_gen, port_mac)) >= 0) {
+		    (out = fast_forward(w, pkts[i], f, dir, nh_gen, port_mac, port_mtu)) >= 0) {
 			/* Queued in runs of one port, handed to its TX buffer a run at once. */
 			if (out != run_port && nb_run > 0) {
 				weir_tx_bulk(w, (uint16_t)run_port, run, nb_run);

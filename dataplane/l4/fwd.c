@@ -22,6 +22,7 @@
 #define TIMER_BUDGET      256 /* flow timers handled per loop iteration */
 #define REDIRECT_BURST    32  /* at most a burst weir_l4_burst() takes */
 #define ICMP_PORT_UNREACH 3
+#define ICMP_FRAG_NEEDED  4
 
 /*
  * The parts of a TCP or UDP header the forwarding path reads and rewrites. Both start
@@ -274,12 +275,40 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 	} else {
 		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					    ICMP_PORT_UNREACH);
+					    ICMP_PORT_UNREACH, 0);
 	}
 	if (r != NULL) {
 		w->st.events[WEIR_EV_REFUSALS_SENT]++;
 		weir_tx(w, p->index, r);
 	}
+}
+
+/*
+ * When datagram @ip (frame @m, received on @p) is larger than port @out's MTU: drop it,
+ * having answered its sender with "fragmentation needed" and that MTU when it forbids
+ * fragmenting (RFC 1191; Weir fragments nothing, and without DF the sender's stack
+ * does not discover the path's MTU either), and return true. The answer quotes the
+ * datagram as the sender sent it, from the address it was sent to.
+ */
+static bool too_big(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+		    const struct rte_ipv4_hdr *ip, uint16_t out)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint16_t mtu = w->dp->ports[out].mtu;
+	struct rte_mbuf *r;
+
+	if (likely(rte_be_to_cpu_16(ip->total_length) <= mtu))
+		return false;
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+					    ICMP_FRAG_NEEDED, mtu);
+		if (r != NULL) {
+			w->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT]++;
+			weir_tx(w, p->index, r);
+		}
+	}
+	weir_drop(w, m, WEIR_DROP_MTU_EXCEEDED);
+	return true;
 }
 
 /* Choose a server for a new flow of @svc, honouring maxconn. NULL (and why) if none. */
@@ -477,6 +506,8 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 			return;
 	}
 	s = lb->srv[f->srv];
+	if (too_big(w, p, m, ip, s->out_port))
+		return;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		uint8_t before = f->state;
 
@@ -502,8 +533,8 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 }
 
 /* Server to local address: a reply of a full-NAT flow. */
-static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-			struct l4_hdr *h)
+static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+			struct rte_ipv4_hdr *ip, struct l4_hdr *h)
 {
 	struct weir_l4w *l4 = w->l4;
 	struct weir_flow_key key;
@@ -521,6 +552,8 @@ static void local_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ip
 		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), NULL, f);
 		return;
 	}
+	if (too_big(w, p, m, ip, f->cport))
+		return;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		uint8_t before = f->state;
 
@@ -595,7 +628,7 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	/* To a local address: the destination port says who owns the flow. */
 	owner = weir_lport_owner(dp->lb, dp->nb_workers, rte_be_to_cpu_16(h.dport));
 	if (owner == w->id) {
-		local_input(w, m, ip, &h);
+		local_input(w, p, m, ip, &h);
 		return;
 	}
 	if (owner == dp->nb_workers) {

@@ -80,7 +80,8 @@ struct rte_mbuf *weir_build_tcp(struct rte_mempool *pool, const struct weir_port
 
 struct rte_mbuf *weir_build_icmp_unreach(struct rte_mempool *pool, const struct weir_port *p,
 					 const struct rte_ether_addr *dst_mac, uint32_t src,
-					 const struct rte_ipv4_hdr *orig, uint8_t code)
+					 const struct rte_ipv4_hdr *orig, uint8_t code,
+					 uint16_t mtu)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	uint16_t quote = (uint16_t)(rte_ipv4_hdr_len(orig) + 8), len;
@@ -101,6 +102,7 @@ struct rte_mbuf *weir_build_icmp_unreach(struct rte_mempool *pool, const struct 
 	memset(icmp, 0, sizeof(*icmp));
 	icmp->icmp_type = ICMP_DEST_UNREACH;
 	icmp->icmp_code = code;
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu); /* the next-hop MTU (RFC 1191), or 0 */
 	memcpy(icmp + 1, orig, quote);
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, len);
 	return m;

@@ -465,6 +465,28 @@ c.close()
         lab.run(s1.ns, ["ip", "route", "flush", "cache"], check=False)
 
 
+def test_smaller_mtu_on_the_server_side(lab, dataplane, workdir, hash_servers):
+    """Weir's server-side interface has the smaller MTU (a tunnel, a VLAN with less
+    room): a client's full-size segments cannot go on. Weir drops them and answers
+    "fragmentation needed" with that MTU; the client's kernel lowers its path MTU to the
+    VIP, sends smaller segments, and the upload arrives whole."""
+    conf = config(lab, workdir, [backend("up", "roundrobin", weights=(1,), port=9000)],
+                  [service("upload", "up", port=9000)])
+    servers_if = f'address = "{lab.weir_server_ip}/{lab.prefixlen}"; }}'
+    assert servers_if in conf
+    dp = dataplane(conf.replace(servers_if, servers_if[:-1] + "mtu = 1280; }"))
+    lab.run("cl", ["ip", "route", "flush", "cache"])
+    try:
+        res = client(lab, "upload", "--vip", lab.vip, "--port", "9000", "--bytes", str(4 << 20))
+        assert res["ok"], res
+        assert "mtu 1280" in lab.run("cl", ["ip", "route", "get", lab.vip]).stdout
+        info = dp.runtime.info()
+        assert int(info["Ev_icmp_frag_needed_out"]) >= 1, info
+        assert int(info["Drop_mtu_exceeded"]) >= 1, info
+    finally:
+        lab.run("cl", ["ip", "route", "flush", "cache"], check=False)
+
+
 # ---- health checks, drain ----
 
 def server_status(dp, srv):

@@ -1464,6 +1464,94 @@ static void test_icmp_error_of_dsr_flow_goes_to_the_server(void **state)
 	rte_pktmbuf_free(quoted);
 }
 
+/* ---- datagrams too big for the outgoing port ---- */
+
+/* Set DF on @f's IP header (its checksum follows). */
+static void set_df(struct tcp_frame *f)
+{
+	f->ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	f->ip.hdr_checksum = 0;
+	f->ip.hdr_checksum = rte_ipv4_cksum(&f->ip);
+}
+
+/* The ICMP "fragmentation needed" in @m: from @src to @dst, next-hop MTU @mtu, quoting
+ * @orig's IP header and the 8 bytes after it. */
+static void assert_frag_needed(struct rte_mbuf *m, const char *src, const char *dst, uint16_t mtu,
+			       const struct tcp_frame *orig)
+{
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const uint8_t *icmp = (const uint8_t *)(ip + 1);
+
+	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
+	assert_int_equal(ip->src_addr, ip4(src));
+	assert_int_equal(ip->dst_addr, ip4(dst));
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 4);
+	assert_int_equal(icmp[6] << 8 | icmp[7], mtu);
+	assert_memory_equal(icmp + 8, &orig->ip, sizeof(orig->ip) + 8);
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
+			 0xffff);
+}
+
+/*
+ * A datagram larger than the MTU of the port it would leave by is dropped, in either
+ * direction and on the fast path's flows too; when it forbids fragmenting, its sender
+ * gets "fragmentation needed" with that MTU, from the address it sent to.
+ */
+static void test_too_big_for_the_port(void **state)
+{
+	struct tcp_frame f, r;
+	struct rte_mbuf *out[8];
+	uint16_t lport, mtu0 = dp.ports[0].mtu, mtu1 = dp.ports[1].mtu;
+	uint64_t drops0 = drops(0, WEIR_DROP_MTU_EXCEEDED), fast = fast_path(0);
+	uint64_t sent = W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT];
+	char srv[16];
+
+	(void)state;
+	handshake(42200, srv, sizeof(srv), &lport);
+	/* Data segments carry 16 bytes: 56-byte datagrams. */
+	dp.ports[1].mtu = 55;
+	tcp_seg(&f, 0, "10.0.0.2", 42200, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	set_df(&f);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
+	assert_int_equal(take(0, 1, out + 1), 0);
+	assert_frag_needed(out[0], "10.0.0.10", "10.0.0.2", 55, &f);
+	assert_true(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_peer_mac));
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(fast_path(0), fast);
+	assert_int_equal(drops(0, WEIR_DROP_MTU_EXCEEDED), drops0 + 1);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT], sent + 1);
+	/* Without DF: dropped, unanswered. */
+	tcp_seg(&f, 0, "10.0.0.2", 42200, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 0);
+	assert_int_equal(take(0, 1, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_MTU_EXCEEDED), drops0 + 2);
+	/* One that fits still goes, by the fast path. */
+	dp.ports[1].mtu = 56;
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	rte_pktmbuf_free(out[0]);
+	dp.ports[1].mtu = mtu1;
+
+	/* The server's reply, too big for the clients' port: answered from the local address. */
+	dp.ports[0].mtu = 40;
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 501, 101);
+	set_df(&r);
+	assert_int_equal(feed(0, &r, sizeof(r), 1, 1, out), 1);
+	assert_int_equal(take(0, 0, out + 1), 0);
+	assert_frag_needed(out[0], "10.1.0.1", srv, 40, &r);
+	assert_true(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &srv_mac));
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(drops(0, WEIR_DROP_MTU_EXCEEDED), drops0 + 3);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT], sent + 2);
+	dp.ports[0].mtu = mtu0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1471,6 +1559,7 @@ int main(void)
 		cmocka_unit_test(test_full_nat_moves_sequence_space),
 		cmocka_unit_test(test_icmp_errors_follow_the_flow),
 		cmocka_unit_test(test_icmp_error_of_dsr_flow_goes_to_the_server),
+		cmocka_unit_test(test_too_big_for_the_port),
 		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
 		cmocka_unit_test(test_bad_segments_are_dropped),
 		cmocka_unit_test(test_all_down_resets),
