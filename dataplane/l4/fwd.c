@@ -15,14 +15,13 @@
 #include "l4/proxy.h"
 #include "net/build.h"
 #include "net/cksum.h"
+#include "net/icmp.h"
 #include "net/neigh.h"
 #include "net/pkt.h"
 #include "sched/sched.h"
 
-#define TIMER_BUDGET      256 /* flow timers handled per loop iteration */
-#define REDIRECT_BURST    32  /* at most a burst weir_l4_burst() takes */
-#define ICMP_PORT_UNREACH 3
-#define ICMP_FRAG_NEEDED  4
+#define TIMER_BUDGET   256 /* flow timers handled per loop iteration */
+#define REDIRECT_BURST 32  /* at most a burst weir_l4_burst() takes */
 
 /*
  * The parts of a TCP or UDP header the forwarding path reads and rewrites. Both start
@@ -275,7 +274,7 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 	} else {
 		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					    ICMP_PORT_UNREACH, 0);
+					    WEIR_ICMP_PORT_UNREACH, 0);
 	}
 	if (r != NULL) {
 		w->st.events[WEIR_EV_REFUSALS_SENT]++;
@@ -301,7 +300,7 @@ static bool too_big(struct weir_worker *w, struct weir_port *p, struct rte_mbuf 
 		return false;
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
 		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					    ICMP_FRAG_NEEDED, mtu);
+					    WEIR_ICMP_FRAG_NEEDED, mtu);
 		if (r != NULL) {
 			w->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT]++;
 			weir_tx(w, p->index, r);

@@ -37,15 +37,8 @@
 #include "l4/nat.h"
 #include "net/cksum.h"
 
-#define ICMP_HLEN         8 /* type, code, checksum, and the word before the quote */
-#define QUOTE_L4_MIN      8 /* what an error quotes of the transport header at least */
-#define ICMP_DEST_UNREACH 3
-#define ICMP_TIME_EXC     11
-
-bool weir_icmp_is_error(uint8_t type)
-{
-	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXC;
-}
+#define ICMP_HLEN    8 /* type, code, checksum, and the word before the quote */
+#define QUOTE_L4_MIN 8 /* what an error quotes of the transport header at least */
 
 /* Replace the 32-bit field at @p (network order) by @to, adjusting checksum @csum. */
 static void set32(uint8_t *p, uint32_t to, uint8_t *csum)

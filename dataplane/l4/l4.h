@@ -99,9 +99,6 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
 		  uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback);
 
-/* True for the ICMP types that report a datagram's failure: weir_l4_icmp_error()'s. */
-bool weir_icmp_is_error(uint8_t type);
-
 /*
  * An ICMP error (destination unreachable, time exceeded) to one of Weir's addresses,
  * its IPv4 header (@ihl bytes) and checksum validated: when it quotes a datagram of an

@@ -8,9 +8,9 @@
 
 #include "net/build.h"
 #include "net/cksum.h"
+#include "net/icmp.h"
 
-#define BUILD_TTL         64
-#define ICMP_DEST_UNREACH 3
+#define BUILD_TTL 64
 
 /* Ethernet + IPv4 headers for @l4len bytes of protocol @proto; returns the IPv4 header. */
 static struct rte_ipv4_hdr *put_l3(struct rte_mbuf *m, const struct weir_port *p,
@@ -100,7 +100,7 @@ struct rte_mbuf *weir_build_icmp_unreach(struct rte_mempool *pool, const struct 
 	}
 	icmp = (struct rte_icmp_hdr *)(ip + 1);
 	memset(icmp, 0, sizeof(*icmp));
-	icmp->icmp_type = ICMP_DEST_UNREACH;
+	icmp->icmp_type = WEIR_ICMP_DEST_UNREACH;
 	icmp->icmp_code = code;
 	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu); /* the next-hop MTU (RFC 1191), or 0 */
 	memcpy(icmp + 1, orig, quote);
