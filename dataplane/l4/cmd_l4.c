@@ -528,18 +528,12 @@ static void cmd_show_flows(struct weir_rt_ctx *ctx, int argc, char **argv)
 		const struct weir_flow_table *t = dp->workers[w].l4->ft;
 
 		for (i = 0; i < t->capacity && shown < flt.limit; i++) {
-			const struct weir_flow *src = &t->flows[i];
 			struct weir_flow f;
-			uint32_t gen = __atomic_load_n(&src->gen, __ATOMIC_ACQUIRE);
 			char c[INET_ADDRSTRLEN], v[INET_ADDRSTRLEN], l[INET_ADDRSTRLEN];
 			const struct weir_server *s;
 
 			/* A slot being created or freed, or changed while copied, is skipped. */
-			if (gen & 1)
-				continue;
-			memcpy(&f, src, sizeof(f));
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (__atomic_load_n(&src->gen, __ATOMIC_RELAXED) != gen)
+			if (!weir_flow_copy(&t->flows[i], &f))
 				continue;
 			if (f.fwd.proto == 0 || f.srv >= lb->nb_srv || f.svc >= lb->nb_svc)
 				continue;

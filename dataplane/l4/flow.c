@@ -113,18 +113,9 @@ bool weir_flow_peek(const struct weir_flow_table *t, const struct weir_flow_key 
 
 		for (m = weir_flow_sig_match(b, sig); m != 0; m &= m - 1) {
 			uint32_t idx = __atomic_load_n(&b->idx[__builtin_ctz(m)], __ATOMIC_RELAXED);
-			const struct weir_flow *f;
-			uint32_t gen;
 
-			if ((idx & ~WEIR_FLOW_REV) >= t->capacity)
-				continue;
-			f = &t->flows[idx & ~WEIR_FLOW_REV];
-			gen = __atomic_load_n(&f->gen, __ATOMIC_ACQUIRE);
-			if (gen & 1)
-				continue;
-			memcpy(out, f, sizeof(*out));
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (__atomic_load_n(&f->gen, __ATOMIC_RELAXED) != gen ||
+			if ((idx & ~WEIR_FLOW_REV) >= t->capacity ||
+			    !weir_flow_copy(&t->flows[idx & ~WEIR_FLOW_REV], out) ||
 			    out->fwd.proto == 0)
 				continue;
 			if (weir_flow_key_eq(idx & WEIR_FLOW_REV ? &out->rev : &out->fwd, key))

@@ -265,9 +265,25 @@ static inline struct weir_flow *weir_flow_lookup(struct weir_flow_table *t,
 }
 
 /*
+ * Copy flow @src into @out from an lcore other than its owner, which may change it
+ * meanwhile. False when the slot is being created or freed (its gen odd) or changed
+ * while it was copied (its gen not the same after): the copy is then not to be used.
+ */
+static inline bool weir_flow_copy(const struct weir_flow *src, struct weir_flow *out)
+{
+	uint32_t gen = __atomic_load_n(&src->gen, __ATOMIC_ACQUIRE);
+
+	if (gen & 1)
+		return false;
+	memcpy(out, src, sizeof(*out));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&src->gen, __ATOMIC_RELAXED) == gen;
+}
+
+/*
  * Copy into @out the flow under @key (whose hash is @hash) in table @t, which another
- * lcore owns and changes meanwhile: the slot is read as the flow dumps read it (its gen
- * even and the same before and after the copy) and the copy's key checked again. True
+ * lcore owns and changes meanwhile: the lookup of weir_flow_lookup_hash(), each slot
+ * read by weir_flow_copy() and the copy's key checked again, the probe bounded. True
  * when found; a flow created, freed or moved while it was looked for may be missed.
  */
 bool weir_flow_peek(const struct weir_flow_table *t, const struct weir_flow_key *key, uint32_t hash,
