@@ -40,59 +40,54 @@
 #define ICMP_HLEN    8 /* type, code, checksum, and the word before the quote */
 #define QUOTE_L4_MIN 8 /* what an error quotes of the transport header at least */
 
-/* Replace the 32-bit field at @p (network order) by @to, adjusting checksum @csum. */
-static void set32(uint8_t *p, uint32_t to, uint8_t *csum)
-{
-	uint16_t c = weir_rd16(csum);
+/* The datagram an error quotes: its IP header, and what of its transport header came. */
+struct quote {
+	struct rte_ipv4_hdr *ip;
+	uint8_t *l4;
+	uint32_t l4len;
+	uint8_t *csum; /* the transport checksum: NULL if not quoted, or a UDP one of 0 (none) */
+};
 
-	weir_csum_replace4(&c, weir_rd32(p), to);
-	weir_wr16(csum, c);
+/* Replace the 32-bit field at @p (network order) by @to, adjusting @q's checksum. */
+static void set32(const struct quote *q, uint8_t *p, uint32_t to)
+{
+	if (q->csum != NULL) {
+		uint16_t c = weir_rd16(q->csum);
+
+		weir_csum_replace4(&c, weir_rd32(p), to);
+		weir_wr16(q->csum, c);
+	}
 	weir_wr32(p, to);
 }
 
-static void set16(uint8_t *p, uint16_t to, uint8_t *csum)
+static void set16(const struct quote *q, uint8_t *p, uint16_t to)
 {
-	uint16_t c = weir_rd16(csum);
+	if (q->csum != NULL) {
+		uint16_t c = weir_rd16(q->csum);
 
-	weir_csum_replace2(&c, weir_rd16(p), to);
-	weir_wr16(csum, c);
+		weir_csum_replace2(&c, weir_rd16(p), to);
+		weir_wr16(q->csum, c);
+	}
 	weir_wr16(p, to);
 }
 
-/* Point the quoted datagram @q (IP header of @qihl bytes, @ql4 bytes of transport
- * header quoted) at the key @to: addresses and ports, and its checksums with them. */
-static void requote(struct rte_ipv4_hdr *q, uint32_t qihl, uint32_t ql4,
-		    const struct weir_flow_key *to)
+/* Point the quoted datagram at the key @to: addresses and ports, checksums with them. */
+static void requote(const struct quote *q, const struct weir_flow_key *to)
 {
-	uint8_t *l4 = (uint8_t *)q + qihl;
-	/* The quoted transport checksum, where quoted (a UDP checksum of 0 means none). */
-	uint32_t coff = q->next_proto_id == IPPROTO_TCP ? offsetof(struct rte_tcp_hdr, cksum)
-							: offsetof(struct rte_udp_hdr, dgram_cksum);
-	uint8_t scratch[2] = { 0, 0 };
-	uint8_t *csum = ql4 >= coff + 2 ? l4 + coff : scratch;
-
-	if (q->next_proto_id == IPPROTO_UDP && weir_rd16(csum) == 0)
-		csum = scratch;
-	set32((uint8_t *)&q->src_addr, to->src, csum);
-	set32((uint8_t *)&q->dst_addr, to->dst, csum);
-	set16(l4, to->sport, csum);
-	set16(l4 + 2, to->dport, csum);
-	q->hdr_checksum = 0;
-	q->hdr_checksum = (uint16_t)~weir_cksum(q, qihl);
+	set32(q, (uint8_t *)&q->ip->src_addr, to->src);
+	set32(q, (uint8_t *)&q->ip->dst_addr, to->dst);
+	set16(q, q->l4, to->sport);
+	set16(q, q->l4 + 2, to->dport);
+	q->ip->hdr_checksum = 0;
+	q->ip->hdr_checksum = (uint16_t)~weir_cksum(q->ip, (uint32_t)(q->l4 - (uint8_t *)q->ip));
 }
 
 /* Add @delta to the quoted TCP sequence number at offset @off, if quoted. */
-static void reseq(struct rte_ipv4_hdr *q, uint32_t qihl, uint32_t ql4, uint32_t off, uint32_t delta)
+static void reseq(const struct quote *q, uint32_t off, uint32_t delta)
 {
-	uint8_t *l4 = (uint8_t *)q + qihl;
-	uint8_t scratch[2] = { 0, 0 };
-	uint8_t *csum = ql4 >= offsetof(struct rte_tcp_hdr, cksum) + 2
-				? l4 + offsetof(struct rte_tcp_hdr, cksum)
-				: scratch;
-
-	if (delta == 0 || ql4 < off + 4)
-		return;
-	set32(l4 + off, rte_cpu_to_be_32(rte_be_to_cpu_32(weir_rd32(l4 + off)) + delta), csum);
+	if (delta != 0 && q->l4len >= off + 4)
+		set32(q, q->l4 + off,
+		      rte_cpu_to_be_32(rte_be_to_cpu_32(weir_rd32(q->l4 + off)) + delta));
 }
 
 /* The flow under @key in any worker's table, this one's first, copied into @out. */
@@ -122,7 +117,8 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 	const struct weir_server *s;
 	struct weir_flow_key key;
 	struct weir_flow f;
-	uint32_t qihl, ql4;
+	struct quote qt;
+	uint32_t qihl, coff;
 	uint16_t sport, dport;
 	int dir;
 
@@ -140,9 +136,16 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 		weir_drop(w, m, WEIR_DROP_ICMP_QUOTE);
 		return;
 	}
-	ql4 = head - ICMP_HLEN - qihl;
-	sport = weir_rd16((const uint8_t *)q + qihl);
-	dport = weir_rd16((const uint8_t *)q + qihl + 2);
+	qt.ip = q;
+	qt.l4 = (uint8_t *)q + qihl;
+	qt.l4len = head - ICMP_HLEN - qihl;
+	coff = q->next_proto_id == IPPROTO_TCP ? offsetof(struct rte_tcp_hdr, cksum)
+					       : offsetof(struct rte_udp_hdr, dgram_cksum);
+	qt.csum = qt.l4len >= coff + 2 ? qt.l4 + coff : NULL;
+	if (qt.csum != NULL && q->next_proto_id == IPPROTO_UDP && weir_rd16(qt.csum) == 0)
+		qt.csum = NULL;
+	sport = weir_rd16(qt.l4);
+	dport = weir_rd16(qt.l4 + 2);
 	/* The flow's key as its own packets hold it: the quoted datagram went the other way. */
 	weir_flow_key_set(&key, q->dst_addr, q->src_addr, dport, sport, q->next_proto_id);
 	/* To a VIP: a client's key, the error goes to the server. To another address (a
@@ -165,17 +168,17 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 		/* Quoted: VIP:vport -> client:cport, as Weir sent the server's datagram (whose
 		 * acknowledgment full-NAT moved back by seq_delta); it becomes the reply key,
 		 * server:port -> local:lport, as the server sent it. */
-		requote(q, qihl, ql4, &f.rev);
+		requote(&qt, &f.rev);
 		if (q->next_proto_id == IPPROTO_TCP)
-			reseq(q, qihl, ql4, offsetof(struct rte_tcp_hdr, recv_ack), f.seq_delta);
+			reseq(&qt, offsetof(struct rte_tcp_hdr, recv_ack), f.seq_delta);
 		ip->src_addr = f.rev.dst;
 		ip->dst_addr = f.rev.src;
 	} else {
 		/* Quoted: local:lport -> server:port, as Weir sent the client's datagram (whose
 		 * sequence number full-NAT moved on by seq_delta); it becomes the client key. */
-		requote(q, qihl, ql4, &f.fwd);
+		requote(&qt, &f.fwd);
 		if (q->next_proto_id == IPPROTO_TCP)
-			reseq(q, qihl, ql4, offsetof(struct rte_tcp_hdr, sent_seq), -f.seq_delta);
+			reseq(&qt, offsetof(struct rte_tcp_hdr, sent_seq), -f.seq_delta);
 		ip->src_addr = f.fwd.dst;
 		ip->dst_addr = f.fwd.src;
 	}
