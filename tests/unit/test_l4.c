@@ -1496,6 +1496,25 @@ static void assert_frag_needed(struct rte_mbuf *m, const char *src, const char *
 }
 
 /*
+ * After a test that lowered the ports' MTUs, even one that failed midway: the MTUs as
+ * configured again, and nothing it left queued for the next test to find.
+ */
+static int restore_mtus(void **state)
+{
+	uint16_t i, wi;
+
+	(void)state;
+	for (i = 0; i < dp.nb_ports; i++) {
+		dp.ports[i].mtu = (uint16_t)dp.conf->ifaces[i].mtu;
+		for (wi = 0; wi < dp.nb_workers; wi++) {
+			rte_pktmbuf_free_bulk(W(wi)->tx[i].pkts, W(wi)->tx[i].n);
+			W(wi)->tx[i].n = 0;
+		}
+	}
+	return 0;
+}
+
+/*
  * A datagram larger than the MTU of the port it would leave by is dropped, in either
  * direction and on the fast path's flows too; when it forbids fragmenting, its sender
  * gets "fragmentation needed" with that MTU, from the address it sent to.
@@ -1504,7 +1523,7 @@ static void test_too_big_for_the_port(void **state)
 {
 	struct tcp_frame f, r;
 	struct rte_mbuf *out[8];
-	uint16_t lport, mtu0 = dp.ports[0].mtu, mtu1 = dp.ports[1].mtu;
+	uint16_t lport;
 	uint64_t drops0 = drops(0, WEIR_DROP_MTU_EXCEEDED), fast = fast_path(0);
 	uint64_t sent = W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT];
 	char srv[16];
@@ -1535,7 +1554,7 @@ static void test_too_big_for_the_port(void **state)
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
 	assert_int_equal(fast_path(0), fast + 1);
 	rte_pktmbuf_free(out[0]);
-	dp.ports[1].mtu = mtu1;
+	dp.ports[1].mtu = (uint16_t)dp.conf->ifaces[1].mtu;
 
 	/* The server's reply, too big for the clients' port: answered from the local address. */
 	dp.ports[0].mtu = 40;
@@ -1549,7 +1568,6 @@ static void test_too_big_for_the_port(void **state)
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(drops(0, WEIR_DROP_MTU_EXCEEDED), drops0 + 3);
 	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT], sent + 2);
-	dp.ports[0].mtu = mtu0;
 }
 
 int main(void)
@@ -1559,7 +1577,7 @@ int main(void)
 		cmocka_unit_test(test_full_nat_moves_sequence_space),
 		cmocka_unit_test(test_icmp_errors_follow_the_flow),
 		cmocka_unit_test(test_icmp_error_of_dsr_flow_goes_to_the_server),
-		cmocka_unit_test(test_too_big_for_the_port),
+		cmocka_unit_test_teardown(test_too_big_for_the_port, restore_mtus),
 		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
 		cmocka_unit_test(test_bad_segments_are_dropped),
 		cmocka_unit_test(test_all_down_resets),
