@@ -227,8 +227,8 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
  * to resolve it, and send to @fallback if given (the MAC the flow's first frame came
  * from), else drop the frame.
  */
-void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
-		  uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback)
+static void l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
+		    uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	uint32_t gen = __atomic_load_n(&w->dp->neigh->gen, __ATOMIC_ACQUIRE);
@@ -253,6 +253,19 @@ void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f
 	}
 	eth->src_addr = w->dp->ports[out].mac;
 	weir_tx(w, out, m);
+}
+
+void weir_l4_send_flow(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir)
+{
+	if (dir == WEIR_DIR_IN) {
+		const struct weir_server *s = w->dp->lb->srv[f->srv];
+
+		l4_send(w, m, f, dir, s->out_port,
+			(f->flags & WEIR_FLOW_F_DSR) ? s->addr : s->nexthop, NULL);
+	} else {
+		l4_send(w, m, f, dir, f->cport, f->c_nexthop,
+			(f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
+	}
 }
 
 /* ---- new flows ---- */
@@ -522,13 +535,10 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 	l4->svc[f->svc].pkts[WEIR_DIR_IN]++;
 	l4->svc[f->svc].bytes[WEIR_DIR_IN] += bytes;
 
-	if (f->flags & WEIR_FLOW_F_DSR) {
-		/* Only the MAC changes: the server holds the VIP and answers the client. */
-		weir_l4_send(w, m, f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
-		return;
-	}
-	weir_nat_rewrite(ip, h->hdr, h->csum_off, f, WEIR_DIR_IN);
-	weir_l4_send(w, m, f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
+	/* DSR: only the MAC changes, the server holds the VIP and answers the client. */
+	if (!(f->flags & WEIR_FLOW_F_DSR))
+		weir_nat_rewrite(ip, h->hdr, h->csum_off, f, WEIR_DIR_IN);
+	weir_l4_send_flow(w, m, f, WEIR_DIR_IN);
 }
 
 /* Server to local address: a reply of a full-NAT flow. */
@@ -579,8 +589,7 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 	l4->svc[f->svc].bytes[WEIR_DIR_OUT] += bytes;
 
 	weir_nat_rewrite(ip, h->hdr, h->csum_off, f, WEIR_DIR_OUT);
-	weir_l4_send(w, m, f, WEIR_DIR_OUT, f->cport, f->c_nexthop,
-		     (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
+	weir_l4_send_flow(w, m, f, WEIR_DIR_OUT);
 }
 
 /* Give @m to worker @owner, through its redirect ring. */

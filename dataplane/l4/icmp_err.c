@@ -114,7 +114,6 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 	uint32_t head = rte_pktmbuf_data_len(m) - l2 - ihl; /* of it, in the first segment */
 	const struct weir_addr_entry *dst = weir_addr_lookup(w->dp->addrs, ip->dst_addr);
 	const struct weir_lb *lb = w->dp->lb;
-	const struct weir_server *s;
 	struct weir_flow_key key;
 	struct weir_flow f;
 	struct quote qt;
@@ -158,10 +157,9 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 		weir_drop(w, m, WEIR_DROP_ICMP_NO_FLOW);
 		return;
 	}
-	s = lb->srv[f.srv];
 	w->st.events[WEIR_EV_ICMP_ERR_FWD]++;
 	if (dir == WEIR_DIR_IN && (f.flags & WEIR_FLOW_F_DSR)) {
-		weir_l4_send(w, m, &f, WEIR_DIR_IN, s->out_port, s->addr, NULL);
+		weir_l4_send_flow(w, m, &f, WEIR_DIR_IN);
 		return;
 	}
 	if (dir == WEIR_DIR_IN) {
@@ -186,9 +184,5 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 	ip->hdr_checksum = (uint16_t)~weir_cksum(ip, ihl);
 	icmp->icmp_cksum = 0;
 	icmp->icmp_cksum = (uint16_t)~weir_cksum_mbuf(m, l2 + ihl, len);
-	if (dir == WEIR_DIR_IN)
-		weir_l4_send(w, m, &f, WEIR_DIR_IN, s->out_port, s->nexthop, NULL);
-	else
-		weir_l4_send(w, m, &f, WEIR_DIR_OUT, f.cport, f.c_nexthop,
-			     (f.flags & WEIR_FLOW_F_CMAC) ? &f.cmac : NULL);
+	weir_l4_send_flow(w, m, &f, dir);
 }

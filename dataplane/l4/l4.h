@@ -92,12 +92,13 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 				   uint32_t hash, uint32_t client, int *why);
 
 /*
- * Send frame @m (m->data at its Ethernet header) of flow @f in direction @dir out of
- * port @out to @nexthop: the MAC is the flow's cached one, else looked up; without an
- * answer, @fallback or the frame is dropped. Takes @m.
+ * Send frame @m (m->data at its Ethernet header) of flow @f where direction @dir goes:
+ * WEIR_DIR_IN toward the flow's server (a DSR flow's to the server's own address, which
+ * holds the VIP), WEIR_DIR_OUT back toward its client. The MAC is the flow's cached one,
+ * else looked up; without an answer a frame to the client goes to the MAC the flow's
+ * first frame came from, one to the server is dropped. Takes @m.
  */
-void weir_l4_send(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir,
-		  uint16_t out, uint32_t nexthop, const struct rte_ether_addr *fallback);
+void weir_l4_send_flow(struct weir_worker *w, struct rte_mbuf *m, struct weir_flow *f, int dir);
 
 /*
  * An ICMP error (destination unreachable, time exceeded) to one of Weir's addresses,

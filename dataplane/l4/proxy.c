@@ -466,14 +466,8 @@ static void on_xmit(struct weir_tcp_conn *c, struct rte_mbuf *m)
 		return;
 	}
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	if (c == s->cli) {
-		weir_l4_send(w, m, f, WEIR_DIR_OUT, f->cport, f->c_nexthop,
-			     (f->flags & WEIR_FLOW_F_CMAC) ? &f->cmac : NULL);
-	} else {
-		const struct weir_server *srv = w->dp->lb->srv[s->srv_gid];
-
-		weir_l4_send(w, m, f, WEIR_DIR_IN, srv->out_port, srv->nexthop, NULL);
-	}
+	/* The flow's server is the session's (f->srv is set when it connects). */
+	weir_l4_send_flow(w, m, f, c == s->cli ? WEIR_DIR_OUT : WEIR_DIR_IN);
 }
 
 /* An answer without a connection (RST, cookie SYN-ACK) goes back where @orig came from. */
