@@ -197,6 +197,16 @@ static unsigned int feed(unsigned int wi, const void *frame, uint16_t len, uint1
 	return take(wi, out_port, out);
 }
 
+/* Feed @frame as feed() does, expecting exactly one frame out on @out_port (freed). */
+static void feed_one(unsigned int wi, const void *frame, uint16_t len, uint16_t port,
+		     uint16_t out_port)
+{
+	struct rte_mbuf *out[8];
+
+	assert_int_equal(feed(wi, frame, len, port, out_port, out), 1);
+	rte_pktmbuf_free(out[0]);
+}
+
 /* The same through the full input path only, as frames the fast path leaves go. */
 static unsigned int feed_full(unsigned int wi, const void *frame, uint16_t len, uint16_t port,
 			      uint16_t out_port, struct rte_mbuf **out)
@@ -437,7 +447,6 @@ static void test_flow_timeouts_fake_clock(void **state)
 	struct weir_worker *w = W(1);
 	struct weir_flow_table *ft = w->l4->ft;
 	struct tcp_frame f;
-	struct rte_mbuf *out[8];
 	uint64_t t0 = rte_rdtsc(), ms = rte_get_tsc_hz() / 1000;
 	uint32_t active = ft->active, conns;
 	struct weir_server *d = weir_lb_find_server(dp.lb, "web/s2");
@@ -446,8 +455,7 @@ static void test_flow_timeouts_fake_clock(void **state)
 	/* A SYN that is never answered lives syn_ms (1000 ms). */
 	w->now = t0;
 	tcp_seg(&f, 0, "10.0.0.3", 42000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
-	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(1, &f, sizeof(f), 0, 1);
 	assert_int_equal(ft->active, active + 1);
 	conns = d->be->conns[0] + d->be->conns[1];
 	w->now = t0 + 990 * ms;
@@ -464,12 +472,10 @@ static void test_flow_timeouts_fake_clock(void **state)
 
 		w->now = t0 + 2000 * ms;
 		udp_dgram(&u, 0, "10.0.0.3", 6000, "10.0.0.10", 53, true);
-		assert_int_equal(feed(1, &u, sizeof(u), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
+		feed_one(1, &u, sizeof(u), 0, 1);
 		w->now = t0 + 4500 * ms;
 		weir_l4_poll(w);
-		assert_int_equal(feed(1, &u, sizeof(u), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
+		feed_one(1, &u, sizeof(u), 0, 1);
 		assert_int_equal(ft->active, active + 1);
 		w->now = t0 + 7400 * ms; /* 2900 ms after the last datagram */
 		weir_l4_poll(w);
@@ -482,8 +488,7 @@ static void test_flow_timeouts_fake_clock(void **state)
 	/* An established flow that sees a client FIN falls to fin_ms (5000), not 60 s. */
 	w->now = t0 + 8000 * ms;
 	tcp_seg(&f, 0, "10.0.0.3", 42001, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
-	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(1, &f, sizeof(f), 0, 1);
 	{
 		struct weir_flow_key k;
 		struct weir_flow *fl;
@@ -496,8 +501,7 @@ static void test_flow_timeouts_fake_clock(void **state)
 	}
 	tcp_seg(&f, 0, "10.0.0.3", 42001, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 2,
 		1);
-	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(1, &f, sizeof(f), 0, 1);
 	w->now = t0 + 12900 * ms;
 	weir_l4_poll(w);
 	assert_int_equal(ft->active, active + 1);
@@ -509,7 +513,6 @@ static void test_flow_timeouts_fake_clock(void **state)
 static void test_syn_on_closed_flow_starts_afresh(void **state)
 {
 	struct tcp_frame f;
-	struct rte_mbuf *out[8];
 	struct weir_flow_key k;
 	struct weir_flow *fl;
 	uint64_t created;
@@ -517,16 +520,13 @@ static void test_syn_on_closed_flow_starts_afresh(void **state)
 	(void)state;
 	W(0)->now = rte_rdtsc();
 	tcp_seg(&f, 0, "10.0.0.4", 43000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 	tcp_seg(&f, 0, "10.0.0.4", 43000, "10.0.0.10", 80, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 2,
 		1);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 	created = W(0)->l4->ft->created;
 	tcp_seg(&f, 0, "10.0.0.4", 43000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 9, 0);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 	assert_int_equal(W(0)->l4->ft->created, created + 1);
 	weir_flow_key_set(&k, ip4("10.0.0.4"), ip4("10.0.0.10"), rte_cpu_to_be_16(43000),
 			  rte_cpu_to_be_16(80), IPPROTO_TCP);
@@ -606,8 +606,7 @@ static void test_flow_table_full(void **state)
 	for (i = 0; i < room; i++) {
 		tcp_seg(&f, 0, "10.0.0.6", (uint16_t)(10000 + i), "10.0.0.10", 80, RTE_TCP_SYN_FLAG,
 			1, 0);
-		assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
+		feed_one(1, &f, sizeof(f), 0, 1);
 	}
 	assert_int_equal(w->l4->ft->nb_free, 0);
 	tcp_seg(&f, 0, "10.0.0.6", 9999, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
@@ -615,8 +614,7 @@ static void test_flow_table_full(void **state)
 	assert_int_equal(drops(1, WEIR_DROP_FLOW_FULL), before + 1);
 	/* Existing flows still pass. */
 	tcp_seg(&f, 0, "10.0.0.6", 10000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 2, 1);
-	assert_int_equal(feed(1, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(1, &f, sizeof(f), 0, 1);
 	s1->maxconn = 2;
 }
 
@@ -647,11 +645,9 @@ static void handshake(uint16_t cport, char *srv, size_t srvlen, uint16_t *lport)
 	rte_pktmbuf_free(out[0]);
 	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", *lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 500,
 		101);
-	assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &r, sizeof(r), 1, 0);
 	tcp_seg(&f, 0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 }
 
 static struct weir_flow *flow_of(const char *client, uint16_t cport, uint16_t vport, uint8_t proto,
@@ -804,8 +800,7 @@ static void test_full_nat_moves_sequence_space(void **state)
 	put_be32(ts_opt + 8, 9000);
 	len = tcp_opt_seg(buf, 0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1001, 5001,
 			  ts_opt, sizeof(ts_opt), 0);
-	assert_int_equal(feed(0, buf, len, 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, buf, len, 0, 1);
 	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
 	len = tcp_opt_seg(buf, 0, "10.0.0.2", 41000, "10.0.0.10", 80,
 			  RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1001, 5001, ts_opt, sizeof(ts_opt),
@@ -906,13 +901,11 @@ static void test_fast_path_forwards_as_the_full_path(void **state)
 	assert_fast_as_full(&f, sizeof(f), 0, 1, sizeof(f));
 	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
 	{
-		struct rte_mbuf *out[8];
 		uint64_t fast = fast_path(0);
 
 		tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
 			500, 101);
-		assert_int_equal(feed(0, &r, sizeof(r), 1, 0, out), 1);
-		rte_pktmbuf_free(out[0]);
+		feed_one(0, &r, sizeof(r), 1, 0);
 		assert_int_equal(fast_path(0), fast);
 	}
 
@@ -923,35 +916,19 @@ static void test_fast_path_forwards_as_the_full_path(void **state)
 
 	/* UDP, with a checksum and without: the first datagram opens the flow. */
 	udp_dgram(&u, 0, "10.0.0.2", 7000, "10.0.0.10", 53, true);
-	{
-		struct rte_mbuf *out[8];
-
-		assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
-	}
+	feed_one(0, &u, sizeof(u), 0, 1);
 	assert_fast_as_full(&u, sizeof(u), 0, 1, sizeof(u));
 	udp_dgram(&u, 0, "10.0.0.2", 7001, "10.0.0.10", 53, false);
-	{
-		struct rte_mbuf *out[8];
-
-		assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
-	}
+	feed_one(0, &u, sizeof(u), 0, 1);
 	assert_fast_as_full(&u, sizeof(u), 0, 1, sizeof(u));
 
 	/* DSR: the client's ACK after its SYN establishes; then data only changes MACs. */
-	{
-		struct rte_mbuf *out[8];
-
-		tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
-		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
-		tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG, 2, 1);
-		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-		rte_pktmbuf_free(out[0]);
-		assert_int_equal(flow_of("10.0.0.2", 46001, 8080, IPPROTO_TCP, "10.0.0.20")->state,
-				 WEIR_FS_ESTABLISHED);
-	}
+	tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG, 2, 1);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	assert_int_equal(flow_of("10.0.0.2", 46001, 8080, IPPROTO_TCP, "10.0.0.20")->state,
+			 WEIR_FS_ESTABLISHED);
 	tcp_seg(&f, 0, "10.0.0.2", 46001, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 2,
 		1);
 	assert_fast_as_full(&f, sizeof(f), 0, 1, sizeof(f));
@@ -1041,13 +1018,11 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 101,
 		501);
 	fast = fast_path(0);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 	assert_int_equal(fast_path(0), fast);
 	assert_int_equal(fl->state, WEIR_FS_FIN_WAIT);
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 118, 501);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 	assert_int_equal(fast_path(0), fast + 1);
 	assert_int_equal(fl->state, WEIR_FS_FIN_WAIT);
 }
@@ -1085,8 +1060,7 @@ static void test_fast_path_checksums_every_length(void **state)
 		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 		/* The first datagram of the flow takes the full path; the next ones not. */
 		if (plen == 0) {
-			assert_int_equal(feed(0, frame, len, 0, 1, out), 1);
-			rte_pktmbuf_free(out[0]);
+			feed_one(0, frame, len, 0, 1);
 		}
 		fast = fast_path(0);
 		assert_int_equal(feed(0, frame, len, 0, 1, out), 1);
@@ -1446,8 +1420,7 @@ static void test_icmp_error_of_dsr_flow_goes_to_the_server(void **state)
 	(void)state;
 	W(0)->now = rte_rdtsc();
 	tcp_seg(&f, 0, "10.0.0.2", 42100, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1000, 0);
-	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
-	rte_pktmbuf_free(out[0]);
+	feed_one(0, &f, sizeof(f), 0, 1);
 	/* What the server sent the client itself, quoted by a router near the client. */
 	tcp_seg(&s, 0, "10.0.0.20", 8080, "10.0.0.2", 42100, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
 		7000, 1001);
