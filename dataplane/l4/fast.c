@@ -119,6 +119,7 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 			return false;
 		if (weir_rd16(l4h + UDP_CSUM_OFF) == 0)
 			return true;
+		len = ulen; /* the checksum covers the datagram, not what follows it */
 	}
 	/* One segment, holding the whole datagram (checked above). */
 	return !l4_sw || weir_l4_sum_ok(weir_cksum64(l4h, len), ip, len);
@@ -164,8 +165,7 @@ static inline int fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct
 		if (unlikely(l4h[13] & RTE_TCP_SYN_FLAG)) {
 			/* The client's SYN again, a retransmission: forwarded as is until the
 			 * flow closes (a SYN then starts a new one). */
-			if (dir != WEIR_DIR_IN || f->state == WEIR_FS_NONE ||
-			    f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)
+			if (dir != WEIR_DIR_IN || f->state == WEIR_FS_NONE || weir_flow_over(f))
 				return -1;
 		} else if (unlikely(dir == WEIR_DIR_IN && (f->state == WEIR_FS_SYN_RECV ||
 							   (f->state == WEIR_FS_SYN_SENT &&

@@ -190,7 +190,10 @@ void weir_flow_destroy(struct weir_flow_table *t, struct weir_flow *f)
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	f->state = WEIR_FS_NONE;
+	/* Neither key matches a frame any more: the fast path may still hold a guess at
+	 * this slot from before an earlier frame of its burst freed it. */
 	f->fwd.proto = 0;
+	f->rev.proto = 0;
 	__atomic_store_n(&f->gen, f->gen + 1, __ATOMIC_RELEASE);
 	t->free[t->nb_free++] = idx;
 	t->active--;

@@ -174,6 +174,18 @@ static inline void weir_flow_key_of_ipv4(struct weir_flow_key *k, const uint8_t 
 	memcpy((uint8_t *)k + 8, &w[1], 8);
 }
 
+/*
+ * Whether the connection @f tracks is over as far as Weir can tell: both FINs seen, or
+ * a reset; for a DSR flow, the client's FIN (the server's half of the close never
+ * passes Weir). Such a flow no longer counts as a server's connection, and a SYN on its
+ * tuple opens a new one.
+ */
+static inline bool weir_flow_over(const struct weir_flow *f)
+{
+	return f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE ||
+	       (f->state == WEIR_FS_FIN_WAIT && (f->flags & WEIR_FLOW_F_DSR));
+}
+
 /* Create worker @id's table of @capacity flows on @socket. NULL with errno on failure. */
 struct weir_flow_table *weir_flow_table_create(uint16_t id, uint32_t capacity, int socket);
 void weir_flow_table_free(struct weir_flow_table *t);

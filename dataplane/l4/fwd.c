@@ -75,21 +75,36 @@ static void flow_uncount(struct weir_worker *w, struct weir_flow *f)
 	w->l4->svc[f->svc].active--;
 }
 
+/* One least-time sample for @f's server: a connect that took @us microseconds. */
+static void ewma_sample(struct weir_worker *w, struct weir_flow *f, uint64_t us)
+{
+	struct weir_l4w *l4 = w->l4;
+
+	weir_sched_ewma_update(&l4->ewma[f->srv], us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
+	l4->srv[f->srv].ewma_us = l4->ewma[f->srv];
+	f->flags |= WEIR_FLOW_F_SAMPLED;
+}
+
+/* A connect that failed (refused, or timed out) counts as slow as the SYN timeout. */
+static void ewma_sample_failed(struct weir_worker *w, struct weir_flow *f)
+{
+	ewma_sample(w, f,
+		    weir_tsc_to_ms(w->dp, w->dp->lb->svc[f->svc].timeout[WEIR_FS_SYN_SENT]) * 1000);
+}
+
 /* Release what @f holds (server connection count, local port) and free it. */
 static void flow_expire(struct weir_worker *w, struct weir_flow *f)
 {
 	struct weir_l4w *l4 = w->l4;
 
 	flow_uncount(w, f);
-	/* A connect that never completed counts as slow as its timeout for least-time. */
-	if (f->state == WEIR_FS_SYN_SENT && !(f->flags & WEIR_FLOW_F_SAMPLED)) {
-		uint64_t us =
-			weir_tsc_to_ms(w->dp, w->dp->lb->svc[f->svc].timeout[WEIR_FS_SYN_SENT]) *
-			1000;
-
-		weir_sched_ewma_update(&l4->ewma[f->srv],
-				       us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
-	}
+	/*
+	 * A connect that never completed, for least-time. Not a DSR flow's: the server's
+	 * SYN-ACK never passes Weir, so its only ends in SYN_SENT are SYNs the client did
+	 * not follow up (scans, abandoned connects), which say nothing of the server.
+	 */
+	if (f->state == WEIR_FS_SYN_SENT && !(f->flags & (WEIR_FLOW_F_SAMPLED | WEIR_FLOW_F_DSR)))
+		ewma_sample_failed(w, f);
 	if (!(f->flags & WEIR_FLOW_F_DSR))
 		weir_lport_put(&l4->lports[f->laddr_idx], rte_be_to_cpu_16(f->lport));
 	weir_timer_cancel(&l4->tw, &f->timer);
@@ -119,7 +134,7 @@ static void flow_timer_fn(struct weir_timer *t, uint64_t now)
 static inline void flow_rearm(struct weir_worker *w, struct weir_flow *f,
 			      const struct weir_service *svc)
 {
-	if (f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)
+	if (weir_flow_over(f))
 		flow_uncount(w, f);
 	weir_timer_arm(&w->l4->tw, &f->timer, now_tick(w->l4, w->now + svc->timeout[f->state]) + 1);
 }
@@ -132,6 +147,9 @@ static void tcp_track(struct weir_flow *f, uint8_t flags, bool from_client, uint
 		return;
 	}
 	if (flags & RTE_TCP_FIN_FLAG) {
+		/* A FIN that crossed a RST does not reopen the flow (CLOSE stays CLOSE). */
+		if (f->state == WEIR_FS_CLOSE)
+			return;
 		f->flags |= from_client ? WEIR_FLOW_F_FIN_CLI : WEIR_FLOW_F_FIN_SRV;
 		f->state = (f->flags & WEIR_FLOW_F_FIN_CLI) && (f->flags & WEIR_FLOW_F_FIN_SRV)
 				   ? WEIR_FS_TIME_WAIT
@@ -209,7 +227,9 @@ static int parse_l4(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t ihl, s
 		if (rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp) ||
 		    rte_be_to_cpu_16(udp->dgram_len) > len)
 			return WEIR_DROP_UDP_SHORT;
-		if (udp->dgram_cksum != 0 && !csum_good && !weir_l4_cksum_ok(m, ip, l4off, len))
+		/* Over the datagram only: bytes past its length are not its (RFC 768). */
+		if (udp->dgram_cksum != 0 && !csum_good &&
+		    !weir_l4_cksum_ok(m, ip, l4off, rte_be_to_cpu_16(udp->dgram_len)))
 			return WEIR_DROP_UDP_CSUM;
 		h->flags = 0;
 		h->hdr = (uint8_t *)udp;
@@ -329,7 +349,9 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 {
 	struct weir_backend *be = svc->be;
 	const struct weir_sched_view *v = __atomic_load_n(&be->view, __ATOMIC_ACQUIRE);
-	struct weir_sched_load load = { .conns = be->conns, .ewma_us = w->l4->ewma };
+	/* The worker's EWMAs are by gid; the schedulers index by position in the backend. */
+	struct weir_sched_load load = { .conns = be->conns,
+					.ewma_us = w->l4->ewma + be->srv[0].gid };
 	int idx;
 	uint32_t k;
 
@@ -503,8 +525,8 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), svc, f);
 		return;
 	}
-	/* A new SYN on a closing flow: the client reuses its port, start afresh. */
-	if (f != NULL && syn && (f->state == WEIR_FS_TIME_WAIT || f->state == WEIR_FS_CLOSE)) {
+	/* A new SYN on a closed flow: the client reuses its port, start afresh. */
+	if (f != NULL && syn && weir_flow_over(f)) {
 		flow_expire(w, f);
 		f = NULL;
 	}
@@ -567,15 +589,15 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 		uint8_t before = f->state;
 
 		tcp_track(f, h->flags, false, w->now);
-		/* The connect time (SYN out to SYN-ACK back) feeds least-time balancing. */
-		if (before == WEIR_FS_SYN_SENT && f->state == WEIR_FS_SYN_RECV &&
-		    !(f->flags & WEIR_FLOW_F_SAMPLED)) {
-			uint64_t us = (w->now - f->syn_tsc) * 1000000 / w->dp->tsc_hz;
-
-			weir_sched_ewma_update(&l4->ewma[f->srv],
-					       us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
-			l4->srv[f->srv].ewma_us = l4->ewma[f->srv];
-			f->flags |= WEIR_FLOW_F_SAMPLED;
+		/*
+		 * The connect time (SYN out to SYN-ACK back) feeds least-time balancing; a
+		 * connect the server refuses (RST) counts as a failed one.
+		 */
+		if (before == WEIR_FS_SYN_SENT && !(f->flags & WEIR_FLOW_F_SAMPLED)) {
+			if (f->state == WEIR_FS_SYN_RECV)
+				ewma_sample(w, f, (w->now - f->syn_tsc) * 1000000 / w->dp->tsc_hz);
+			else if (f->state == WEIR_FS_CLOSE)
+				ewma_sample_failed(w, f);
 		}
 		if (f->state != before)
 			flow_rearm(w, f, &w->dp->lb->svc[f->svc]);

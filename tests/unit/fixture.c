@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 
 #include "conf/conf.h"
 #include "core/lifecycle.h"
 #include "fixture.h"
+#include "l4/l4.h"
+#include "net/neigh.h"
 
 const char *fixture_conf = "global = { workers = 1; mbufs = 2047; flows = 4096; };\n"
 			   "interfaces = (\n"
@@ -29,6 +32,7 @@ const char *fixture_conf = "global = { workers = 1; mbufs = 2047; flows = 4096; 
 			   "backend = \"web\"; } );\n";
 
 const struct rte_ether_addr fixture_peer_mac = { { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x01 } };
+const struct rte_ether_addr fixture_srv_mac = { { 0x02, 0x5e, 0, 0, 0, 0x11 } };
 
 int fixture_eal(void)
 {
@@ -138,4 +142,63 @@ unsigned int fixture_take_tx(struct weir_dp *dp, uint16_t port, struct rte_mbuf 
 uint64_t fixture_drops(struct weir_dp *dp, unsigned int why)
 {
 	return dp->workers[0].st.drops[why];
+}
+
+void fixture_learn(struct weir_dp *dp, uint16_t port, const char *ip,
+		   const struct rte_ether_addr *mac)
+{
+	struct weir_event_msg ev = { .ip = ip4(ip),
+				     .mac = *mac,
+				     .type = WEIR_EVT_ARP,
+				     .flags = WEIR_EVF_ARP_FOR_US,
+				     .port = port };
+
+	weir_neigh_event(dp, &ev, rte_rdtsc());
+}
+
+int fixture_l4_setup(struct weir_dp *dp, const char *conf_text, const char *const *servers)
+{
+	if (fixture_eal() != 0)
+		return -1;
+	fixture_dp(dp, conf_text);
+	weir_l4_register_commands();
+	for (; *servers != NULL; servers++)
+		fixture_learn(dp, 1, *servers, &fixture_srv_mac);
+	fixture_learn(dp, 0, "10.0.0.2", &fixture_peer_mac);
+	return 0;
+}
+
+void ip_hdr(struct rte_ipv4_hdr *ip, const char *src, const char *dst, uint8_t proto,
+	    uint16_t l4len)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = ip4(src);
+	ip->dst_addr = ip4(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+void tcp_seg(struct tcp_frame *f, uint16_t port, const char *src, uint16_t sport, const char *dst,
+	     uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	fixture_port_mac(port, &f->eth.dst_addr);
+	f->eth.src_addr = port == 0 ? fixture_peer_mac : fixture_srv_mac;
+	f->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip_hdr(&f->ip, src, dst, IPPROTO_TCP, sizeof(f->tcp) + sizeof(f->data));
+	f->tcp.src_port = rte_cpu_to_be_16(sport);
+	f->tcp.dst_port = rte_cpu_to_be_16(dport);
+	f->tcp.sent_seq = rte_cpu_to_be_32(seq);
+	f->tcp.recv_ack = rte_cpu_to_be_32(ack);
+	f->tcp.data_off = 5 << 4;
+	f->tcp.tcp_flags = flags;
+	f->tcp.rx_win = RTE_BE16(65535);
+	for (i = 0; i < sizeof(f->data); i++)
+		f->data[i] = (uint8_t)(i * 7);
+	f->tcp.cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->tcp);
 }

@@ -17,6 +17,7 @@
 #include "fixture.h"
 #include "l4/l4.h"
 #include "l4/lb.h"
+#include "l4/nat.h"
 #include "net/neigh.h"
 #include "net/pkt.h"
 
@@ -53,38 +54,19 @@ static const char *conf_text =
 	");\n";
 
 static struct weir_dp dp;
-static const struct rte_ether_addr srv_mac = { { 0x02, 0x5e, 0, 0, 0, 0x11 } };
 
 static struct weir_worker *W(unsigned int i)
 {
 	return &dp.workers[i];
 }
 
-/* Teach the neighbour table the servers' MACs and the client's. */
-static void learn(uint16_t port, const char *ip, const struct rte_ether_addr *mac)
-{
-	struct weir_event_msg ev = { .ip = ip4(ip),
-				     .mac = *mac,
-				     .type = WEIR_EVT_ARP,
-				     .flags = WEIR_EVF_ARP_FOR_US,
-				     .port = port };
-
-	weir_neigh_event(&dp, &ev, rte_rdtsc());
-}
-
 static int setup(void **state)
 {
+	static const char *const servers[] = { "10.1.0.11", "10.1.0.12", "10.1.0.21", "10.1.0.31",
+					       NULL };
+
 	(void)state;
-	if (fixture_eal() != 0)
-		return -1;
-	fixture_dp(&dp, conf_text);
-	weir_l4_register_commands();
-	learn(1, "10.1.0.11", &srv_mac);
-	learn(1, "10.1.0.12", &srv_mac);
-	learn(1, "10.1.0.21", &srv_mac);
-	learn(1, "10.1.0.31", &srv_mac);
-	learn(0, "10.0.0.2", &fixture_peer_mac);
-	return 0;
+	return fixture_l4_setup(&dp, conf_text, servers);
 }
 
 static int teardown(void **state)
@@ -103,55 +85,12 @@ static int teardown(void **state)
 
 /* ---- frames ---- */
 
-struct tcp_frame {
-	struct rte_ether_hdr eth;
-	struct rte_ipv4_hdr ip;
-	struct rte_tcp_hdr tcp;
-	uint8_t data[16];
-} __attribute__((packed, aligned(2)));
-
 struct udp_frame {
 	struct rte_ether_hdr eth;
 	struct rte_ipv4_hdr ip;
 	struct rte_udp_hdr udp;
 	uint8_t data[24];
 } __attribute__((packed, aligned(2)));
-
-static void ip_hdr(struct rte_ipv4_hdr *ip, const char *src, const char *dst, uint8_t proto,
-		   uint16_t l4len)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = ip4(src);
-	ip->dst_addr = ip4(dst);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-}
-
-/* A TCP segment from @src:@sport to @dst:@dport arriving on port @port. */
-static void tcp_seg(struct tcp_frame *f, uint16_t port, const char *src, uint16_t sport,
-		    const char *dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
-{
-	unsigned int i;
-
-	memset(f, 0, sizeof(*f));
-	fixture_port_mac(port, &f->eth.dst_addr);
-	f->eth.src_addr = port == 0 ? fixture_peer_mac : srv_mac;
-	f->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip_hdr(&f->ip, src, dst, IPPROTO_TCP, sizeof(f->tcp) + sizeof(f->data));
-	f->tcp.src_port = rte_cpu_to_be_16(sport);
-	f->tcp.dst_port = rte_cpu_to_be_16(dport);
-	f->tcp.sent_seq = rte_cpu_to_be_32(seq);
-	f->tcp.recv_ack = rte_cpu_to_be_32(ack);
-	f->tcp.data_off = 5 << 4;
-	f->tcp.tcp_flags = flags;
-	f->tcp.rx_win = RTE_BE16(65535);
-	for (i = 0; i < sizeof(f->data); i++)
-		f->data[i] = (uint8_t)(i * 7);
-	f->tcp.cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->tcp);
-}
 
 static void udp_dgram(struct udp_frame *f, uint16_t port, const char *src, uint16_t sport,
 		      const char *dst, uint16_t dport, bool with_csum)
@@ -160,7 +99,7 @@ static void udp_dgram(struct udp_frame *f, uint16_t port, const char *src, uint1
 
 	memset(f, 0, sizeof(*f));
 	fixture_port_mac(port, &f->eth.dst_addr);
-	f->eth.src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	f->eth.src_addr = port == 0 ? fixture_peer_mac : fixture_srv_mac;
 	f->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip_hdr(&f->ip, src, dst, IPPROTO_UDP, sizeof(f->udp) + sizeof(f->data));
 	f->udp.src_port = rte_cpu_to_be_16(sport);
@@ -273,7 +212,7 @@ static void test_full_nat_both_ways(void **state)
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
 	o = as_tcp(out[0]);
 	fixture_port_mac(1, &mac1);
-	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &srv_mac));
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_srv_mac));
 	assert_true(rte_is_same_ether_addr(&o->eth.src_addr, &mac1));
 	/* Destination: a server of web on its port; source: the server-side address and a
 	 * port from worker 0's slice. */
@@ -545,7 +484,7 @@ static void test_dsr_rewrites_only_mac(void **state)
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
 	o = as_tcp(out[0]);
 	fixture_port_mac(1, &mac1);
-	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &srv_mac));
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_srv_mac));
 	assert_true(rte_is_same_ether_addr(&o->eth.src_addr, &mac1));
 	/* Everything from the IP header on is untouched. */
 	assert_memory_equal(&o->ip, &f.ip, sizeof(f) - sizeof(f.eth));
@@ -699,7 +638,7 @@ static uint16_t tcp_opt_seg(uint8_t *buf, uint16_t port, const char *src, uint16
 	uint16_t l4len = (uint16_t)(sizeof(*tcp) + optlen + paylen), i;
 
 	fixture_port_mac(port, &eth->dst_addr);
-	eth->src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	eth->src_addr = port == 0 ? fixture_peer_mac : fixture_srv_mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip_hdr(ip, src, dst, IPPROTO_TCP, l4len);
 	memset(tcp, 0, sizeof(*tcp));
@@ -1001,7 +940,7 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
 
 	/* A new MAC for the server: the full path looks it up, then the fast path has it. */
-	learn(1, srv, &other_mac);
+	fixture_learn(&dp, 1, srv, &other_mac);
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
 	fast = fast_path(0);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
@@ -1012,7 +951,7 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 	assert_int_equal(fast_path(0), fast + 1);
 	assert_true(rte_is_same_ether_addr(&as_tcp(out[0])->eth.dst_addr, &other_mac));
 	rte_pktmbuf_free(out[0]);
-	learn(1, srv, &srv_mac);
+	fixture_learn(&dp, 1, srv, &fixture_srv_mac);
 
 	/* A FIN changes the state: the full path's; the ACKs after it go fast again. */
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 101,
@@ -1274,7 +1213,7 @@ static uint16_t icmp_err(uint8_t *buf, uint16_t port, const char *src, const cha
 
 	memset(buf, 0, TH + 8);
 	fixture_port_mac(port, &eth->dst_addr);
-	eth->src_addr = port == 0 ? fixture_peer_mac : srv_mac;
+	eth->src_addr = port == 0 ? fixture_peer_mac : fixture_srv_mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip_hdr(ip, src, dst, IPPROTO_ICMP, (uint16_t)(8 + qlen));
 	icmp[0] = type;
@@ -1353,7 +1292,7 @@ static void test_icmp_errors_follow_the_flow(void **state)
 	assert_int_equal(feed(1, buf, len, 0, 1, out), 1);
 	assert_int_equal(W(1)->st.events[WEIR_EV_ICMP_ERR_FWD], fwd + 1);
 	o = rte_pktmbuf_mtod(out[0], struct tcp_frame *);
-	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &srv_mac));
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_srv_mac));
 	ip = &o->ip;
 	assert_int_equal(ip->src_addr, ip4("10.1.0.1"));
 	assert_int_equal(ip->dst_addr, ip4(srv));
@@ -1428,7 +1367,7 @@ static void test_icmp_error_of_dsr_flow_goes_to_the_server(void **state)
 	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.20", 3, 4, 1400, quoted, 48);
 	assert_int_equal(feed(1, buf, len, 0, 1, out), 1);
 	assert_true(rte_is_same_ether_addr(
-		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &srv_mac));
+		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
 	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), len);
 	assert_memory_equal(
 		rte_pktmbuf_mtod_offset(out[0], uint8_t *, sizeof(struct rte_ether_hdr)),
@@ -1537,10 +1476,323 @@ static void test_too_big_for_the_port(void **state)
 	assert_int_equal(take(0, 0, out + 1), 0);
 	assert_frag_needed(out[0], "10.1.0.1", srv, 40, &r);
 	assert_true(rte_is_same_ether_addr(
-		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &srv_mac));
+		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(drops(0, WEIR_DROP_MTU_EXCEEDED), drops0 + 3);
 	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT], sent + 2);
+}
+
+/*
+ * A FIN that arrives after a RST (the client's FIN crossing the server's RST) leaves the
+ * flow in CLOSE: it keeps close_ms, and a SYN reusing the client port starts afresh.
+ */
+static void test_fin_after_rst_stays_closed(void **state)
+{
+	struct tcp_frame f, r;
+	struct weir_flow *fl;
+	char srv[16];
+	uint16_t lport;
+	uint8_t st_after_fin, st_after_syn;
+	uint64_t created;
+
+	(void)state;
+	handshake(48000, srv, sizeof(srv), &lport);
+	fl = flow_of("10.0.0.2", 48000, 80, IPPROTO_TCP, "10.0.0.10");
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 501,
+		101 + fl->seq_delta);
+	feed_one(0, &r, sizeof(r), 1, 0);
+	assert_int_equal(fl->state, WEIR_FS_CLOSE);
+	tcp_seg(&f, 0, "10.0.0.2", 48000, "10.0.0.10", 80, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 101,
+		501);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	st_after_fin = fl->state;
+	created = W(0)->l4->ft->created;
+	tcp_seg(&f, 0, "10.0.0.2", 48000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 777777, 0);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	st_after_syn = flow_of("10.0.0.2", 48000, 80, IPPROTO_TCP, "10.0.0.10")->state;
+	print_message("state after RST then FIN: %s; SYN after it created %u flow(s), state %s\n",
+		      weir_flow_state_name(st_after_fin),
+		      (unsigned)(W(0)->l4->ft->created - created),
+		      weir_flow_state_name(st_after_syn));
+	assert_int_equal(st_after_fin, WEIR_FS_CLOSE);
+	assert_int_equal(W(0)->l4->ft->created, created + 1);
+}
+
+/*
+ * Within one burst, a frame whose flow an earlier frame of the burst freed (a SYN on a
+ * closed flow whose replacement is refused) is dropped as the full path drops it
+ * (no_flow), though the fast path's guess still points at the freed slot: a freed flow
+ * matches neither of its keys. One-armed: client and server frames on port 0.
+ */
+static void test_fast_path_skips_a_flow_freed_in_its_burst(void **state)
+{
+	struct weir_server *s1 = weir_lb_find_server(dp.lb, "web/s1");
+	struct weir_server *s2 = weir_lb_find_server(dp.lb, "web/s2");
+	struct tcp_frame f[2];
+	struct rte_mbuf *in[2], *out[8];
+	struct weir_flow *fl;
+	char srv[16];
+	uint16_t lport;
+	uint64_t noflow, fast;
+	unsigned int n0, n1, i;
+
+	(void)state;
+	handshake(48100, srv, sizeof(srv), &lport);
+	fl = flow_of("10.0.0.2", 48100, 80, IPPROTO_TCP, "10.0.0.10");
+	tcp_seg(&f[0], 0, "10.0.0.2", 48100, "10.0.0.10", 80, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+		101, 501);
+	feed_one(0, &f[0], sizeof(f[0]), 0, 1);
+	assert_int_equal(fl->state, WEIR_FS_CLOSE);
+	/* Every server of web in maintenance: a new flow finds none. */
+	s1->admin = WEIR_SRV_MAINT;
+	s2->admin = WEIR_SRV_MAINT;
+	weir_lb_update(&dp, s1->be);
+	/* One burst on port 0: the client's new SYN (ends the old flow, no new one), then a
+	 * late segment of the server's on the old flow. */
+	tcp_seg(&f[0], 0, "10.0.0.2", 48100, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 9000, 0);
+	tcp_seg(&f[1], 0, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 501, 101);
+	for (i = 0; i < 2; i++) {
+		in[i] = fixture_mbuf(&dp, &f[i], sizeof(f[i]));
+		in[i]->port = 0;
+	}
+	noflow = drops(0, WEIR_DROP_NO_FLOW);
+	fast = fast_path(0);
+	weir_l4_burst(W(0), &dp.ports[0], in, 2);
+	n0 = take(0, 0, out);
+	for (i = 0; i < n0; i++)
+		rte_pktmbuf_free(out[i]);
+	n1 = take(0, 1, out);
+	for (i = 0; i < n1; i++)
+		rte_pktmbuf_free(out[i]);
+	s1->admin = WEIR_SRV_READY;
+	s2->admin = WEIR_SRV_READY;
+	weir_lb_update(&dp, s1->be);
+	print_message("freed flow: %u frame(s) to the client, fast +%u, no_flow drops +%u\n", n0,
+		      (unsigned)(fast_path(0) - fast),
+		      (unsigned)(drops(0, WEIR_DROP_NO_FLOW) - noflow));
+	assert_null(flow_of("10.0.0.2", 48100, 80, IPPROTO_TCP, "10.0.0.10"));
+	assert_int_equal(n0, 0);
+	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), noflow + 1);
+}
+
+/*
+ * A DSR flow sees only the client's FIN, never the server's: with it the connection is
+ * over as far as Weir can tell. It stops counting for its server (leastconn, maxconn,
+ * scur), and a client that reuses its port gets a new flow, which lives by
+ * established_ms, not fin_ms.
+ */
+static void test_dsr_flow_ends_with_the_client_fin(void **state)
+{
+	struct weir_worker *w = W(0);
+	struct weir_server *r1 = weir_lb_find_server(dp.lb, "dsr/r1");
+	uint64_t ms = rte_get_tsc_hz() / 1000, t0 = rte_rdtsc() + 100000 * ms;
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	struct weir_flow *fl;
+	uint64_t created, noflow;
+	uint32_t conns0, conns_fin;
+	uint8_t st;
+	unsigned int n;
+
+	(void)state;
+	w->now = t0;
+	weir_l4_poll(w);
+	conns0 = r1->be->conns[r1->id];
+	tcp_seg(&f, 0, "10.0.0.2", 48200, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	tcp_seg(&f, 0, "10.0.0.2", 48200, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG, 2, 1);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	fl = flow_of("10.0.0.2", 48200, 8080, IPPROTO_TCP, "10.0.0.20");
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	/* The server closed first (its FIN is not seen); the client answers FIN and ACK. */
+	tcp_seg(&f, 0, "10.0.0.2", 48200, "10.0.0.20", 8080, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 2,
+		2);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	conns_fin = r1->be->conns[r1->id];
+	/* A second later the client reuses the port for a new connection. */
+	w->now = t0 + 1000 * ms;
+	created = w->l4->ft->created;
+	tcp_seg(&f, 0, "10.0.0.2", 48200, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 50000, 0);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	tcp_seg(&f, 0, "10.0.0.2", 48200, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG, 50001, 1);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	st = flow_of("10.0.0.2", 48200, 8080, IPPROTO_TCP, "10.0.0.20")->state;
+	/* The new connection idles 6 s: less than established_ms (60 s), more than fin_ms. */
+	w->now = t0 + 7100 * ms;
+	weir_l4_poll(w);
+	noflow = drops(0, WEIR_DROP_NO_FLOW);
+	tcp_seg(&f, 0, "10.0.0.2", 48200, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		50001, 1);
+	n = feed(0, &f, sizeof(f), 0, 1, out);
+	if (n > 0)
+		rte_pktmbuf_free(out[0]);
+	print_message("DSR: r1 conns %u -> %u after the client's FIN; reuse created %u flow(s), "
+		      "state %s; after 6 s idle: %u forwarded, no_flow +%u\n",
+		      conns0 + 1, conns_fin, (unsigned)(w->l4->ft->created - created),
+		      weir_flow_state_name(st), n,
+		      (unsigned)(drops(0, WEIR_DROP_NO_FLOW) - noflow));
+	assert_int_equal(conns_fin, conns0);
+	assert_int_equal(w->l4->ft->created, created + 1);
+	assert_int_equal(st, WEIR_FS_ESTABLISHED);
+	assert_int_equal(n, 1);
+}
+
+/*
+ * A UDP datagram whose IP payload is longer than its UDP length (surplus bytes after
+ * it, as RFC 9868's option area) has its checksum verified over the datagram, with the
+ * UDP length in the pseudo-header (RFC 768), and is forwarded.
+ */
+static void test_udp_checksum_covers_the_datagram_only(void **state)
+{
+	struct udp_frame u;
+	struct rte_mbuf *out[8];
+	uint64_t bad = drops(0, WEIR_DROP_UDP_CSUM);
+	unsigned int n;
+
+	(void)state;
+	udp_dgram(&u, 0, "10.0.0.2", 7100, "10.0.0.10", 53, false);
+	/* UDP length 8 + 16: the last 8 bytes of the IP payload lie past the datagram. */
+	u.udp.dgram_len = rte_cpu_to_be_16(8 + 16);
+	u.ip.total_length = rte_cpu_to_be_16(20 + 8 + 16);
+	u.udp.dgram_cksum = rte_ipv4_udptcp_cksum(&u.ip, &u.udp);
+	u.ip.total_length = rte_cpu_to_be_16(20 + 8 + 24);
+	u.ip.hdr_checksum = 0;
+	u.ip.hdr_checksum = rte_ipv4_cksum(&u.ip);
+	n = feed(0, &u, sizeof(u), 0, 1, out);
+	if (n > 0)
+		rte_pktmbuf_free(out[0]);
+	print_message("UDP with surplus area: %u forwarded, udp_csum drops +%u\n", n,
+		      (unsigned)(drops(0, WEIR_DROP_UDP_CSUM) - bad));
+	assert_int_equal(n, 1);
+}
+
+/*
+ * Random sequence and timestamp shifts, numbers and option layouts (timestamps aligned
+ * or not, SACK before or after them), both ways: every checksum verifies from scratch and
+ * every number moves by its shift.
+ */
+static void test_nat_rewrites_random_segments(void **state)
+{
+	uint8_t buf[256], opt[40];
+	struct rte_mbuf *out[8];
+	struct weir_flow *fl;
+	char srv[16];
+	uint16_t lport, len;
+	unsigned int it, bad = 0;
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	handshake(48300, srv, sizeof(srv), &lport);
+	fl = flow_of("10.0.0.2", 48300, 80, IPPROTO_TCP, "10.0.0.10");
+	for (it = 0; it < 4000; it++) {
+		uint32_t seq, ack, tsv, tse, e[4], optlen, tsoff, k, sd, td;
+		int dir = it & 1;
+		uint16_t paylen;
+
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (uint32_t)x)
+		sd = RND();
+		td = (it & 2) ? RND() : 0;
+		if (it % 7 == 0)
+			sd = 0;
+		fl->seq_delta = sd;
+		fl->ts_delta = td;
+		weir_nat_deltas(fl);
+		weir_nat_seq_deltas(fl);
+		seq = RND();
+		ack = RND();
+		tsv = RND();
+		tse = RND();
+		for (k = 0; k < 4; k++)
+			e[k] = RND();
+		memset(opt, 1, sizeof(opt));
+		switch (RND() % 4) {
+		case 0: /* aligned TS */
+			tsoff = 2;
+			optlen = 12;
+			break;
+		case 1: /* odd TS */
+			tsoff = 1;
+			optlen = 12;
+			break;
+		case 2: /* aligned TS + SACK 2 blocks */
+			tsoff = 2;
+			optlen = 32;
+			break;
+		default: /* SACK first at odd offset then TS */
+			tsoff = 21;
+			optlen = 32;
+			break;
+		}
+		opt[tsoff] = 8;
+		opt[tsoff + 1] = 10;
+		put_be32(opt + tsoff + 2, tsv);
+		put_be32(opt + tsoff + 6, tse);
+		if (optlen == 32 && tsoff == 2) {
+			opt[14] = 5;
+			opt[15] = 18;
+			for (k = 0; k < 4; k++)
+				put_be32(opt + 16 + 4 * k, e[k]);
+		} else if (optlen == 32) {
+			opt[3] = 5;
+			opt[4] = 18;
+			for (k = 0; k < 4; k++)
+				put_be32(opt + 5 + 4 * k, e[k]);
+		}
+		paylen = (uint16_t)(RND() % 40);
+		if (dir == 0)
+			len = tcp_opt_seg(buf, 0, "10.0.0.2", 48300, "10.0.0.10", 80,
+					  RTE_TCP_ACK_FLAG, seq, ack, opt, (uint16_t)optlen,
+					  paylen);
+		else
+			len = tcp_opt_seg(buf, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG,
+					  seq, ack, opt, (uint16_t)optlen, paylen);
+		assert_int_equal(feed(0, buf, len, dir ? 1 : 0, dir ? 0 : 1, out), 1);
+		{
+			struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+				out[0], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+			uint8_t *l4 = (uint8_t *)(ip + 1);
+			uint16_t l4len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - 20);
+
+			if (rte_raw_cksum(ip, 20) != 0xffff ||
+			    weir_fold16(rte_raw_cksum(l4, l4len) + rte_ipv4_phdr_cksum(ip, 0)) !=
+				    0xffff)
+				bad++;
+		}
+		if (dir == 0) {
+			assert_int_equal(be32_at(out[0], TH + 4), seq + sd);
+			assert_int_equal(be32_at(out[0], OPT + tsoff + 2), tsv + td);
+		} else {
+			assert_int_equal(be32_at(out[0], TH + 8), ack - sd);
+			assert_int_equal(be32_at(out[0], OPT + tsoff + 6), tse - td);
+		}
+		rte_pktmbuf_free(out[0]);
+	}
+	print_message("random NAT rewrites: %u bad checksums of 4000\n", bad);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * A DSR flow that expires in SYN_SENT is no least-time sample: the SYN-ACK never passes
+ * Weir, so such ends are only SYNs the client did not follow up.
+ */
+static void test_dsr_syn_expiry_is_no_ewma_sample(void **state)
+{
+	struct weir_worker *w = W(0);
+	struct weir_server *r1 = weir_lb_find_server(dp.lb, "dsr/r1");
+	uint64_t ms = rte_get_tsc_hz() / 1000, t0 = w->now + 1000 * ms;
+	struct tcp_frame f;
+	uint32_t before = w->l4->ewma[r1->gid] = 5000; /* say, 5 ms measured */
+
+	(void)state;
+	w->now = t0;
+	tcp_seg(&f, 0, "10.0.0.3", 48400, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	w->now = t0 + 1500 * ms; /* past syn_ms */
+	weir_l4_poll(w);
+	assert_null(flow_of("10.0.0.3", 48400, 8080, IPPROTO_TCP, "10.0.0.20"));
+	print_message("DSR r1 EWMA: %u us -> %u us\n", before, w->l4->ewma[r1->gid]);
+	assert_int_equal(w->l4->ewma[r1->gid], before);
 }
 
 int main(void)
@@ -1567,6 +1819,12 @@ int main(void)
 		cmocka_unit_test(test_redirected_replies_take_the_fast_path),
 		cmocka_unit_test(test_steered_port_keeps_a_client_on_one_worker),
 		cmocka_unit_test(test_flow_table_full),
+		cmocka_unit_test(test_nat_rewrites_random_segments),
+		cmocka_unit_test(test_fin_after_rst_stays_closed),
+		cmocka_unit_test(test_udp_checksum_covers_the_datagram_only),
+		cmocka_unit_test(test_fast_path_skips_a_flow_freed_in_its_burst),
+		cmocka_unit_test(test_dsr_flow_ends_with_the_client_fin),
+		cmocka_unit_test(test_dsr_syn_expiry_is_no_ewma_sample),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
