@@ -92,7 +92,9 @@ static void result(struct weir_dp *dp, struct weir_server *s, uint8_t status, ui
 			k->health = c->rise + c->fall - 1;
 		}
 	} else {
-		s->chkfail++;
+		/* As HAProxy counts them: not while down with nothing gained toward rise. */
+		if (k->health > 0)
+			s->chkfail++;
 		if (k->health > c->rise) {
 			k->health--;
 		} else if (s->op == WEIR_SRV_UP) {
@@ -108,8 +110,9 @@ static void result(struct weir_dp *dp, struct weir_server *s, uint8_t status, ui
 				 "%ums. %u active and %u backup servers left.\n",
 				 s->be->name, s->name, weir_chk_status_desc(status), info,
 				 k->duration_ms, act, bck);
-		} else if (k->health > 0) {
-			k->health--;
+		} else {
+			/* Rise counts successes in a row: a failure starts it over. */
+			k->health = 0;
 		}
 	}
 	k->next = now + weir_ms_to_tsc(dp, interval_ms(s));

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Runtime commands of L4 balancing: stats, server state and weight, the flow dump. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 
+#include "core/log.h"
 #include "health/check.h"
 #include "l4/l4.h"
 #include "l4/lb.h"
@@ -114,14 +116,20 @@ static void server_status(const struct weir_server *s, char *buf, size_t len)
 {
 	const struct weir_conf_check *c = &s->be->check;
 
+	/* Up, and failed checks since it was fully so: on its way down. */
+	bool going_down = s->checked && s->op == WEIR_SRV_UP &&
+			  s->chk.health < c->rise + c->fall - 1 && s->chk.status != WEIR_CHK_INI;
+
+	/* DRAIN only while the server runs: a drained server that is down shows DOWN. */
 	if (s->admin == WEIR_SRV_MAINT)
 		snprintf(buf, len, "MAINT");
-	else if (s->admin == WEIR_SRV_DRAIN)
+	else if (s->admin == WEIR_SRV_DRAIN && s->op == WEIR_SRV_UP && going_down)
+		snprintf(buf, len, "DRAIN %u/%u", s->chk.health - c->rise + 1, c->fall);
+	else if (s->admin == WEIR_SRV_DRAIN && s->op == WEIR_SRV_UP)
 		snprintf(buf, len, "DRAIN");
 	else if (!s->checked)
 		snprintf(buf, len, "no check");
-	else if (s->op == WEIR_SRV_UP && s->chk.health < c->rise + c->fall - 1 &&
-		 s->chk.status != WEIR_CHK_INI)
+	else if (going_down)
 		snprintf(buf, len, "UP %u/%u", s->chk.health - c->rise + 1, c->fall);
 	else if (s->op == WEIR_SRV_DOWN && s->chk.health > 0)
 		snprintf(buf, len, "DOWN %u/%u", s->chk.health, c->rise);
@@ -391,13 +399,36 @@ static struct weir_server *server_arg(struct weir_rt_ctx *ctx, int argc, char **
 /* Change @s's administrative state and republish its backend. */
 static void set_admin(struct weir_dp *dp, struct weir_server *s, uint8_t admin)
 {
+	uint64_t now = rte_rdtsc();
+
 	if (s->admin == admin)
 		return;
-	s->admin = admin;
-	s->last_change = rte_rdtsc();
-	/* Leaving maintenance: check again right away, as HAProxy does. */
-	if (admin != WEIR_SRV_MAINT)
+	if (admin == WEIR_SRV_MAINT) {
+		/* Into maintenance, as in HAProxy: the server stops and its checks pause. */
+		if (s->op == WEIR_SRV_UP) {
+			s->op = WEIR_SRV_DOWN;
+			s->down_since = now;
+		}
+		s->chk.health = 0;
+		s->chk.running = false; /* the answer to a probe in flight is ignored */
+		WEIR_LOG(WARNING, health, "Server %s/%s is going DOWN for maintenance.\n",
+			 s->be->name, s->name);
+	} else if (s->admin == WEIR_SRV_MAINT) {
+		/*
+		 * Out of it, as in HAProxy: up at once, at the edge of going down (health
+		 * rise), and checked right away: one failure takes it down again.
+		 */
+		s->op = WEIR_SRV_UP;
+		if (s->down_since != 0)
+			s->downtime_ms += weir_tsc_to_ms(dp, now - s->down_since);
+		s->down_since = 0;
+		s->chk.health = s->be->check.rise;
 		s->chk.next = 0;
+		WEIR_LOG(WARNING, health, "Server %s/%s is UP (leaving forced maintenance).\n",
+			 s->be->name, s->name);
+	}
+	s->admin = admin;
+	s->last_change = now;
 	weir_lb_update(dp, s->be);
 }
 
@@ -428,11 +459,13 @@ static void cmd_set_server(struct weir_rt_ctx *ctx, int argc, char **argv)
 			return;
 		}
 		if (*end == '%') {
-			if (v < 0 || v > 100) {
+			/* As HAProxy: a share of the configured weight, at most 256. */
+			if (v < 0) {
 				weir_rt_printf(ctx->out, "Relative weight must be positive.\n");
 				return;
 			}
-			v = (long)s->iweight * v / 100;
+			v = (long)s->iweight * RTE_MIN(v, 25600L) / 100;
+			v = RTE_MIN(v, 256L);
 		}
 		if (v < 0 || v > 256) {
 			weir_rt_printf(ctx->out, "Absolute weight can only be between 0 and 256 "
@@ -499,7 +532,17 @@ static bool parse_filter(struct weir_rt_ctx *ctx, int argc, char **argv, struct 
 				return false;
 			f->srv = (int32_t)s->gid;
 		} else if (strcmp(argv[i], "limit") == 0) {
-			f->limit = strtoull(argv[i + 1], NULL, 10);
+			char *end;
+
+			errno = 0;
+			f->limit = strtoull(argv[i + 1], &end, 10);
+			if (argv[i + 1][0] < '0' || argv[i + 1][0] > '9' || *end != '\0' ||
+			    errno != 0) {
+				weir_rt_printf(ctx->out,
+					       "'limit' expects a number of flows, not '%s'.\n",
+					       argv[i + 1]);
+				return false;
+			}
 		} else {
 			weir_rt_printf(ctx->out,
 				       "Unknown filter '%s': use vip, server, client, "

@@ -368,14 +368,15 @@ void weir_lb_update(struct weir_dp *dp, struct weir_backend *be)
 			 strerror(errno));
 		return;
 	}
-	if ((n == 0) != (be->view == NULL || be->view->nb == 0)) {
-		if (n == 0) {
-			be->down_since = now;
-			WEIR_LOG(WARNING, l4, "backend %s has no server available\n", be->name);
-		} else if (be->view != NULL) {
+	/* The backend goes down (also from the start: all weights 0) or comes back up. */
+	if (n == 0 && (be->view == NULL || be->view->nb > 0)) {
+		be->down_since = now;
+		be->last_change = now;
+		WEIR_LOG(WARNING, l4, "backend %s has no server available\n", be->name);
+	} else if (n > 0 && (be->view == NULL || be->view->nb == 0)) {
+		if (be->down_since != 0)
 			be->downtime_ms += weir_tsc_to_ms(dp, now - be->down_since);
-			be->down_since = 0;
-		}
+		be->down_since = 0;
 		be->last_change = now;
 	}
 	be->view_is_backup = n > 0 && backup;

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Balancing, health checks and runtime commands on a dataplane without devices: what
+ * HAProxy defines (rise, show stat status, relative weights), least-time's samples, and
+ * a backend's downtime.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "core/worker.h"
+#include "fixture.h"
+#include "health/check.h"
+#include "l4/l4.h"
+#include "l4/lb.h"
+#include "net/neigh.h"
+#include "runtime/runtime.h"
+
+static const char *conf_text =
+	"global = { workers = 1; mbufs = 4095; flows = 1024; };\n"
+	"interfaces = (\n"
+	"  { name = \"client\"; device = \"net_null0\"; address = \"10.0.0.1/24\"; },\n"
+	"  { name = \"servers\"; device = \"net_null1\"; address = \"10.1.0.1/24\"; }\n"
+	");\n"
+	"backends = (\n"
+	"  { name = \"lt\"; balance = \"leasttime\"; servers = (\n"
+	"      { name = \"a1\"; address = \"10.1.0.11\"; port = 8000; },\n"
+	"      { name = \"a2\"; address = \"10.1.0.12\"; port = 8000; } ); },\n"
+	"  { name = \"lt2\"; balance = \"leasttime\"; servers = (\n"
+	"      { name = \"b1\"; address = \"10.1.0.21\"; port = 8000; },\n"
+	"      { name = \"b2\"; address = \"10.1.0.22\"; port = 8000; } ); },\n"
+	"  { name = \"zero\"; servers = ( { name = \"z1\"; address = \"10.1.0.31\"; port = 80; "
+	"weight = 0; } ); },\n"
+	"  { name = \"chk\"; check = { type = \"tcp\"; rise = 3; fall = 2; };\n"
+	"    servers = ( { name = \"c1\"; address = \"10.1.0.41\"; port = 80; } ); }\n"
+	");\n"
+	"services = (\n"
+	"  { name = \"lt\"; vip = \"10.0.0.10\"; port = 80; backend = \"lt\"; },\n"
+	"  { name = \"lt2\"; vip = \"10.0.0.10\"; port = 81; backend = \"lt2\"; },\n"
+	"  { name = \"zero\"; vip = \"10.0.0.10\"; port = 82; backend = \"zero\"; },\n"
+	"  { name = \"chk\"; vip = \"10.0.0.10\"; port = 83; backend = \"chk\"; }\n"
+	");\n";
+
+static struct weir_dp dp;
+
+static int setup(void **state)
+{
+	static const char *const servers[] = { "10.1.0.11", "10.1.0.12", "10.1.0.21",
+					       "10.1.0.22", "10.1.0.41", NULL };
+
+	(void)state;
+	return fixture_l4_setup(&dp, conf_text, servers);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_dp_fini(&dp);
+	return 0;
+}
+
+static const char *run(const char *line)
+{
+	static char buf[1 << 16];
+	struct weir_rt_out out = { 0 };
+	struct weir_rt_ctx ctx = { .dp = &dp, .out = &out };
+
+	weir_rt_execute(&ctx, line);
+	snprintf(buf, sizeof(buf), "%.*s", (int)out.len, out.buf ? out.buf : "");
+	weir_rt_out_free(&out);
+	return buf;
+}
+
+/* Field @col (0-based) of the `show stat` row of @px/@sv, copied into @val. */
+static void stat_field(const char *px, const char *sv, unsigned int col, char *val, size_t len)
+{
+	const char *all = run("show stat");
+	char prefix[80];
+	const char *row, *p;
+	unsigned int i;
+	size_t n;
+
+	snprintf(prefix, sizeof(prefix), "\n%s,%s,", px, sv);
+	row = strstr(all, prefix);
+	assert_non_null(row);
+	p = row + 1;
+	for (i = 0; i < col; i++) {
+		p = strchr(p, ',');
+		assert_non_null(p);
+		p++;
+	}
+	n = strcspn(p, ",");
+	snprintf(val, len, "%.*s", (int)n, p);
+}
+
+static unsigned int feed(const void *frame, uint16_t port, uint16_t out_port, struct rte_mbuf **out)
+{
+	struct rte_mbuf *m = fixture_mbuf(&dp, frame, sizeof(struct tcp_frame));
+	struct weir_txbuf *b = &dp.workers[0].tx[out_port];
+	unsigned int n;
+
+	m->port = port;
+	weir_l4_burst(&dp.workers[0], &dp.ports[port], &m, 1);
+	n = b->n;
+	memcpy(out, b->pkts, n * sizeof(*out));
+	b->n = 0;
+	return n;
+}
+
+/*
+ * Least-time in a backend other than the first scores its servers by their own
+ * samples: the worker keeps them by gid (over all backends), the scheduler reads them
+ * by position in the backend.
+ */
+static void test_leasttime_second_backend_uses_its_own_ewma(void **state)
+{
+	struct weir_server *b1 = weir_lb_find_server(dp.lb, "lt2/b1");
+	struct weir_server *b2 = weir_lb_find_server(dp.lb, "lt2/b2");
+	struct weir_l4w *l4 = dp.workers[0].l4;
+	const struct weir_service *svc = &dp.lb->svc[1];
+	unsigned int i;
+	int why;
+
+	(void)state;
+	assert_string_equal(svc->name, "lt2");
+	/* lt2's own measurements: b1 slow (10 ms), b2 fast (100 us). */
+	l4->ewma[b1->gid] = 10000;
+	l4->ewma[b2->gid] = 100;
+	/* The first backend's servers (gids 0 and 1, ids 0 and 1 too) say the opposite. */
+	l4->ewma[0] = 100;
+	l4->ewma[1] = 10000;
+	for (i = 0; i < 4; i++) {
+		struct weir_server *s = weir_l4_choose(&dp.workers[0], svc, i, 0, &why);
+
+		assert_non_null(s);
+		assert_string_equal(s->name, "b2");
+	}
+	memset(l4->ewma, 0, sizeof(*l4->ewma) * dp.lb->nb_srv);
+}
+
+/*
+ * A connect the server refuses (RST to the SYN) is a least-time sample as slow as the
+ * SYN timeout: otherwise the server stays unmeasured, unmeasured servers are tried
+ * first, and a server that refuses every connection takes every new flow.
+ */
+static void test_leasttime_refused_connect_is_measured(void **state)
+{
+	struct weir_server *a1 = weir_lb_find_server(dp.lb, "lt/a1");
+	struct weir_server *a2 = weir_lb_find_server(dp.lb, "lt/a2");
+	struct weir_l4w *l4 = dp.workers[0].l4;
+	struct rte_mbuf *out[8];
+	struct tcp_frame f;
+	unsigned int i, to_a1 = 0;
+
+	(void)state;
+	memset(l4->ewma, 0, sizeof(*l4->ewma) * dp.lb->nb_srv);
+	l4->ewma[a2->gid] = 100; /* a2 answers in 100 us */
+	for (i = 0; i < 5; i++) {
+		uint16_t lport;
+
+		dp.workers[0].now = rte_rdtsc();
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(30000 + i), "10.0.0.10", 80, RTE_TCP_SYN_FLAG,
+			1000, 0);
+		assert_int_equal(feed(&f, 0, 1, out), 1);
+		lport = rte_be_to_cpu_16(
+			((struct tcp_frame *)rte_pktmbuf_mtod(out[0], struct tcp_frame *))
+				->tcp.src_port);
+		if (((struct tcp_frame *)rte_pktmbuf_mtod(out[0], struct tcp_frame *))
+			    ->ip.dst_addr == a1->addr) {
+			to_a1++;
+			rte_pktmbuf_free(out[0]);
+			/* a1 refuses: RST-ACK. */
+			tcp_seg(&f, 1, "10.1.0.11", 8000, "10.1.0.1", lport,
+				RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 1001);
+			if (feed(&f, 1, 0, out) == 1)
+				rte_pktmbuf_free(out[0]);
+		} else {
+			rte_pktmbuf_free(out[0]);
+		}
+	}
+	print_message("flows to the refusing server: %u of 5; its EWMA: %u us\n", to_a1,
+		      l4->ewma[a1->gid]);
+	assert_int_not_equal(l4->ewma[a1->gid], 0);
+	assert_true(to_a1 <= 2);
+}
+
+/* Drive one check of @s at @now: pass (SYN-ACK) or fail (timeout). */
+static uint64_t check_once(struct weir_server *s, uint64_t now, bool pass)
+{
+	s->chk.next = 0;
+	weir_health_poll(&dp, now);
+	assert_true(s->chk.running);
+	if (pass) {
+		struct tcp_frame f;
+		char src[16];
+		const uint8_t *a = (const uint8_t *)&s->addr;
+
+		snprintf(src, sizeof(src), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		tcp_seg(&f, 1, src, 80, "10.1.0.1", rte_be_to_cpu_16(s->chk.sport),
+			RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 5000, s->chk.iss + 1);
+		weir_health_input(&dp, fixture_mbuf(&dp, &f, sizeof(f)), now + 1);
+	} else {
+		now += weir_ms_to_tsc(&dp, s->be->check.timeout_ms) + 1;
+		weir_health_poll(&dp, now);
+	}
+	assert_false(s->chk.running);
+	return now + 10;
+}
+
+/*
+ * Rise counts successes in a row, as in HAProxy: a failure while rising starts over,
+ * so success, success, failure, success, success leaves a rise-3 server down. Failed
+ * checks of a server down at health 0 are not counted (chkfail).
+ */
+static void test_rise_needs_consecutive_successes(void **state)
+{
+	struct weir_server *c1 = weir_lb_find_server(dp.lb, "chk/c1");
+	uint64_t now = rte_rdtsc();
+
+	uint64_t fails;
+
+	(void)state;
+	/* A server starts up at health rise (3): its first failure takes it down. */
+	fails = c1->chkfail;
+	now = check_once(c1, now, false);
+	assert_int_equal(c1->op, WEIR_SRV_DOWN);
+	assert_int_equal(c1->chk.health, 0);
+	assert_int_equal(c1->chkfail, fails + 1);
+	/* Down at health 0, a failure changes nothing and is not counted. */
+	now = check_once(c1, now, false);
+	assert_int_equal(c1->chk.health, 0);
+	assert_int_equal(c1->chkfail, fails + 1);
+	now = check_once(c1, now, true);
+	now = check_once(c1, now, true);
+	assert_int_equal(c1->chk.health, 2);
+	now = check_once(c1, now, false); /* rising: counted, and back to 0 */
+	assert_int_equal(c1->chk.health, 0);
+	assert_int_equal(c1->chkfail, fails + 2);
+	now = check_once(c1, now, true);
+	now = check_once(c1, now, true);
+	print_message("after S S F S S (rise 3): op %s, health %u\n",
+		      c1->op == WEIR_SRV_UP ? "UP" : "DOWN", c1->chk.health);
+	assert_int_equal(c1->op, WEIR_SRV_DOWN);
+	/* The third success in a row brings it up (and leaves it up for the next tests). */
+	now = check_once(c1, now, true);
+	assert_int_equal(c1->op, WEIR_SRV_UP);
+}
+
+/* A drained server that is down shows DOWN, as in HAProxy (DRAIN only while it runs). */
+static void test_drained_down_server_status(void **state)
+{
+	struct weir_server *c1 = weir_lb_find_server(dp.lb, "chk/c1");
+	char v[64];
+	uint8_t op = c1->op, admin = c1->admin;
+	uint32_t health = c1->chk.health;
+
+	(void)state;
+	c1->admin = WEIR_SRV_DRAIN;
+	c1->op = WEIR_SRV_UP;
+	c1->chk.health = 4; /* rise 3 + fall 2 - 1: fully up */
+	stat_field("chk", "c1", 17, v, sizeof(v));
+	assert_string_equal(v, "DRAIN");
+	c1->chk.health = 3; /* one failure since */
+	stat_field("chk", "c1", 17, v, sizeof(v));
+	assert_string_equal(v, "DRAIN 1/2");
+	c1->op = WEIR_SRV_DOWN;
+	c1->chk.health = 0;
+	stat_field("chk", "c1", 17, v, sizeof(v));
+	c1->op = op;
+	c1->admin = admin;
+	c1->chk.health = health;
+	assert_string_equal(v, "DOWN");
+}
+
+/* "weight N%" takes any share of the configured weight, capped at 256, as in HAProxy. */
+static void test_relative_weight_above_100(void **state)
+{
+	struct weir_server *a1 = weir_lb_find_server(dp.lb, "lt/a1");
+	const char *o = run("set server lt/a1 weight 200%");
+
+	(void)state;
+	print_message("'set server lt/a1 weight 200%%' answers: %s", o);
+	assert_string_equal(o, "\n");
+	assert_int_equal(a1->uweight, 2);
+	run("set server lt/a1 weight 100%");
+}
+
+/*
+ * A backend whose servers all start with weight 0 is down from the start: its downtime
+ * counts from then, once a server gets a weight.
+ */
+static void test_backend_downtime_after_weight0_start(void **state)
+{
+	char v[64];
+
+	(void)state;
+	stat_field("zero", "BACKEND", 17, v, sizeof(v));
+	assert_string_equal(v, "DOWN");
+	assert_string_equal(run("set server zero/z1 weight 1"), "\n");
+	stat_field("zero", "BACKEND", 17, v, sizeof(v));
+	assert_string_equal(v, "UP");
+	stat_field("zero", "BACKEND", 24, v, sizeof(v));
+	print_message("backend downtime after a few ms down: %s s\n", v);
+	assert_true(strtoull(v, NULL, 10) <= 5);
+}
+
+/* `show flows limit` takes a number of flows, and refuses anything else. */
+static void test_show_flows_bad_limit(void **state)
+{
+	const char *o;
+
+	(void)state;
+	o = run("show flows limit abc");
+	assert_string_equal(o, "'limit' expects a number of flows, not 'abc'.\n\n");
+	o = run("show flows limit -1");
+	assert_string_equal(o, "'limit' expects a number of flows, not '-1'.\n\n");
+	assert_null(strstr(run("show flows limit 5x"), "# worker"));
+	assert_null(strstr(run("show flows limit 99999999999999999999999"), "# worker"));
+	assert_non_null(strstr(run("show flows limit 2"), "# worker"));
+}
+
+/* Fields 5 and 6 (op and admin state) of @name's line in `show servers state chk`. */
+static void srv_state(const char *name, unsigned int *op, unsigned int *admin)
+{
+	const char *all = run("show servers state chk");
+	char needle[64];
+	const char *l;
+
+	snprintf(needle, sizeof(needle), " chk 1 %s ", name);
+	l = strstr(all, needle);
+	assert_non_null(l);
+	assert_int_equal(sscanf(l + strlen(needle), "%*s %u %u", op, admin), 2);
+}
+
+/*
+ * Maintenance as in HAProxy: the server stops (op state 0, checks paused); leaving it,
+ * the server is up at once at health rise, one failure from down, and checked at once.
+ */
+static void test_maintenance_stops_and_restarts_the_server(void **state)
+{
+	struct weir_server *c1 = weir_lb_find_server(dp.lb, "chk/c1");
+	uint64_t now = rte_rdtsc() + rte_get_tsc_hz();
+	unsigned int op, admin;
+	char v[64];
+
+	(void)state;
+	assert_int_equal(c1->op, WEIR_SRV_UP);
+	assert_string_equal(run("set server chk/c1 state maint"), "\n");
+	srv_state("c1", &op, &admin);
+	assert_int_equal(op, 0);
+	assert_int_equal(admin, 1);
+	stat_field("chk", "c1", 17, v, sizeof(v));
+	assert_string_equal(v, "MAINT");
+	/* No probe while in maintenance. */
+	c1->chk.next = 0;
+	weir_health_poll(&dp, now);
+	assert_false(c1->chk.running);
+
+	assert_string_equal(run("set server chk/c1 state ready"), "\n");
+	srv_state("c1", &op, &admin);
+	assert_int_equal(op, 2);
+	assert_int_equal(admin, 0);
+	assert_int_equal(c1->chk.health, 3);
+	stat_field("chk", "c1", 17, v, sizeof(v));
+	assert_string_equal(v, "UP 1/2");
+	/* Checked at once; one failure takes it down. */
+	now = check_once(c1, now, false);
+	assert_int_equal(c1->op, WEIR_SRV_DOWN);
+
+	/* A server down before maintenance is up after it, until its next check. */
+	assert_string_equal(run("set server chk/c1 state maint"), "\n");
+	assert_string_equal(run("set server chk/c1 state ready"), "\n");
+	assert_int_equal(c1->op, WEIR_SRV_UP);
+	now = check_once(c1, now, true);
+	assert_int_equal(c1->op, WEIR_SRV_UP);
+	assert_int_equal(c1->chk.health, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leasttime_second_backend_uses_its_own_ewma),
+		cmocka_unit_test(test_leasttime_refused_connect_is_measured),
+		cmocka_unit_test(test_rise_needs_consecutive_successes),
+		cmocka_unit_test(test_drained_down_server_status),
+		cmocka_unit_test(test_maintenance_stops_and_restarts_the_server),
+		cmocka_unit_test(test_relative_weight_above_100),
+		cmocka_unit_test(test_backend_downtime_after_weight0_start),
+		cmocka_unit_test(test_show_flows_bad_limit),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
