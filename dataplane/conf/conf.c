@@ -195,6 +195,7 @@ struct backend_aux {
 	char label[LABEL_MAX];
 	const config_setting_t *name_s;
 	bool name_ok;
+	bool check_ok; /* a check group without errors, or none */
 	struct server_aux *srv;
 };
 
@@ -1768,6 +1769,7 @@ static void parse_server(struct loader *ld, const config_setting_t *e, int pos,
 	const config_setting_t *chk;
 	struct grp g;
 	uint32_t port = 0;
+	enum got port_got;
 
 	sv->weight = 1;
 	sv->check = b->check.type != WEIR_CHECK_NONE;
@@ -1797,7 +1799,8 @@ static void parse_server(struct loader *ld, const config_setting_t *e, int pos,
 	a->addr_ok = get_addr(ld, &g, "address", true, &a->addr) == GOT;
 	if (a->addr_ok)
 		sv->addr = htonl(a->addr);
-	if (get_u32(ld, &g, "port", 0, 65535, &port) == GOT)
+	port_got = get_u32(ld, &g, "port", 0, 65535, &port);
+	if (port_got == GOT)
 		sv->port = (uint16_t)port;
 	get_u32(ld, &g, "weight", 0, 256, &sv->weight);
 	get_u32(ld, &g, "maxconn", 0, 10000000, &sv->maxconn);
@@ -1806,6 +1809,13 @@ static void parse_server(struct loader *ld, const config_setting_t *e, int pos,
 	if (get_bool(ld, &g, "check", &sv->check) == GOT && sv->check &&
 	    b->check.type == WEIR_CHECK_NONE)
 		err(ld, chk, "%s: check is true but %s has no check", a->label, ba->label);
+	/* Port 0 forwards to the port the client used: no port to probe. */
+	else if (sv->check && b->check.type != WEIR_CHECK_NONE && ba->check_ok &&
+		 b->check.port == 0 && port_got != BAD && sv->port == 0)
+		err(ld, e,
+		    "%s: checked, but has no port to probe (port 0 keeps the client's): set "
+		    "a port in the check of %s, or check = false on the server",
+		    a->label, ba->label);
 }
 
 /* Backend @pos (1-based), element @e, into @b and @a. */
@@ -1861,8 +1871,13 @@ static void parse_backend(struct loader *ld, const config_setting_t *e, int pos,
 	if (get_enum(ld, &g, "on_all_down", all_down_names, &v) == GOT)
 		b->all_down = (enum weir_all_down)v;
 	s = get_group(ld, &g, "check");
-	if (s)
+	a->check_ok = true;
+	if (s) {
+		size_t errs = ld->nb_errs;
+
 		parse_check(ld, s, a->label, &b->check);
+		a->check_ok = ld->nb_errs == errs;
+	}
 
 	s = get_list(ld, &g, "servers", true, 1, WEIR_MAX_SERVERS);
 	if (!s)
@@ -2325,7 +2340,7 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 	struct grp g = { root, "", NULL, "" };
 	struct weir_conf *c = ld->conf;
 	const config_setting_t *s;
-	uint32_t n;
+	uint32_t n, all = 0;
 
 	check_keys(ld, &g, root_keys);
 	s = get_group(ld, &g, "global");
@@ -2356,9 +2371,13 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 			}
 		}
 		check_servers(ld, &c->backends[i], a);
+		all += c->backends[i].nb_servers;
 	}
+	if (all > WEIR_MAX_SERVERS_ALL)
+		err(ld, s, "backends: %u servers in all, expected at most %u", all,
+		    WEIR_MAX_SERVERS_ALL);
 
-	s = get_list(ld, &g, "services", false, 0, INT_MAX);
+	s = get_list(ld, &g, "services", false, 0, WEIR_MAX_SERVICES);
 	n = s ? (uint32_t)config_setting_length(s) : 0;
 	c->services = alloc_array(ld, n, sizeof(*c->services));
 	ld->services = alloc_array(ld, n, sizeof(*ld->services));

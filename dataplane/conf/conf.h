@@ -26,7 +26,9 @@
 #define WEIR_MAX_IFACES      16
 #define WEIR_MAX_LADDRS      16 /* local (source) addresses of one full-NAT service */
 #define WEIR_MAX_SERVERS     1024
-#define WEIR_CONF_MAX_ERR    64 /* errors kept; more are counted, not stored */
+#define WEIR_MAX_SERVERS_ALL 65535 /* of all backends: a flow keeps a server in 16 bits */
+#define WEIR_MAX_SERVICES    65535 /* a flow keeps its service in 16 bits */
+#define WEIR_CONF_MAX_ERR    64    /* errors kept; more are counted, not stored */
 
 enum weir_hugepages {
 	WEIR_HUGEPAGES_AUTO = 0, /* use them when reserved and mounted, else --no-huge */

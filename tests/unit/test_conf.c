@@ -653,6 +653,31 @@ static void test_too_many_errors(void **state)
 	free(text);
 }
 
+/* More servers in all than a flow can name (16 bits): refused, not wrapped. */
+static void test_too_many_servers(void **state)
+{
+	const unsigned int per = WEIR_MAX_SERVERS, nb = WEIR_MAX_SERVERS_ALL / per + 1;
+	size_t cap = (size_t)per * nb * 48 + 4096, len;
+	char *text = malloc(cap), want[128];
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "%sbackends = (\n", IFACES);
+	for (unsigned int b = 0; b < nb; b++) {
+		len += (size_t)snprintf(text + len, cap - len, "{ name = \"b%u\"; servers = (", b);
+		for (unsigned int i = 0; i < per; i++)
+			len += (size_t)snprintf(text + len, cap - len,
+						"{ name = \"s%u\"; address = \"10.1.0.11\"; }%s", i,
+						i + 1 < per ? "," : "");
+		len += (size_t)snprintf(text + len, cap - len, "); }%s\n", b + 1 < nb ? "," : "");
+	}
+	snprintf(text + len, cap - len, ");\n");
+	snprintf(want, sizeof(want), "t.conf:3: backends: %u servers in all, expected at most %u",
+		 per * nb, WEIR_MAX_SERVERS_ALL);
+	expect_text(text, (const char *const[]){ want, NULL });
+	free(text);
+}
+
 /* Lists beyond their maximum, and strings beyond a length limit. */
 static void test_limits(void **state)
 {
@@ -812,6 +837,14 @@ static const struct bad_case bad_cases[] = {
 	  IFACES "backends = ( { name = \"web\";\n\tcheck = { inter_ms = 100; };\n"
 		 "\tservers = ( { name = \"s1\"; address = \"10.1.0.11\"; } ); } );\n",
 	  { "t.conf:4: backend 'web': check: missing required key 'type'" } },
+	{ "checked server without a port",
+	  IFACES "backends = ( { name = \"web\";\n\tcheck = { type = \"tcp\"; };\n"
+		 "\tservers = ( { name = \"s1\"; address = \"10.1.0.11\"; },\n"
+		 "\t\t{ name = \"s2\"; address = \"10.1.0.12\"; check = false; },\n"
+		 "\t\t{ name = \"s3\"; address = \"10.1.0.13\"; port = 80; } ); } );\n",
+	  { "t.conf:5: server 'web/s1': checked, but has no port to probe (port 0 keeps the "
+	    "client's): set a port in the check of backend 'web', or check = false on the "
+	    "server" } },
 	{ "missing stick table name",
 	  IFACES "stick_tables = ( { size = 10; } );\n",
 	  { "t.conf:3: stick table #1: missing required key 'name'" } },
@@ -1362,14 +1395,23 @@ static void run_bad_case(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_reference),         cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_object_defaults),   cmocka_unit_test(test_valid_forms),
-		cmocka_unit_test(test_valid_routing),     cmocka_unit_test(test_names),
-		cmocka_unit_test(test_unreadable),        cmocka_unit_test(test_long_path),
-		cmocka_unit_test(test_syntax_error),      cmocka_unit_test(test_nul_byte),
-		cmocka_unit_test(test_include_ok),        cmocka_unit_test(test_include_errors),
-		cmocka_unit_test(test_include_duplicate), cmocka_unit_test(test_include_twice),
-		cmocka_unit_test(test_too_many_errors),   cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_reference),
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_object_defaults),
+		cmocka_unit_test(test_valid_forms),
+		cmocka_unit_test(test_valid_routing),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_long_path),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_include_ok),
+		cmocka_unit_test(test_include_errors),
+		cmocka_unit_test(test_include_duplicate),
+		cmocka_unit_test(test_include_twice),
+		cmocka_unit_test(test_too_many_errors),
+		cmocka_unit_test(test_too_many_servers),
+		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t nbad = sizeof(bad_cases) / sizeof(bad_cases[0]);
