@@ -362,13 +362,24 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 	}
 	for (k = 0; k < v->nb; k++) {
 		struct weir_server *s = &be->srv[v->srv[((uint32_t)idx + k) % v->nb].id];
+		uint32_t *c = &be->conns[s->id], n = __atomic_load_n(c, __ATOMIC_RELAXED);
 
-		if (s->maxconn == 0 ||
-		    __atomic_load_n(&be->conns[s->id], __ATOMIC_RELAXED) < s->maxconn)
+		/* Counted here, so that two workers cannot both take a server's last slot. */
+		do {
+			if (s->maxconn != 0 && n >= s->maxconn)
+				break;
+		} while (!__atomic_compare_exchange_n(c, &n, n + 1, true, __ATOMIC_RELAXED,
+						      __ATOMIC_RELAXED));
+		if (s->maxconn == 0 || n < s->maxconn)
 			return s;
 	}
 	*why = WEIR_DROP_SERVER_FULL;
 	return NULL;
+}
+
+void weir_l4_unchoose(struct weir_server *s)
+{
+	__atomic_fetch_sub(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -441,6 +452,7 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 			lport = weir_lport_get(&l4->lports[li]);
 		}
 		if (lport < 0) {
+			weir_l4_unchoose(s);
 			weir_drop(w, m, WEIR_DROP_LPORT_EXHAUSTED);
 			return NULL;
 		}
@@ -452,6 +464,7 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 	if (f == NULL) {
 		if (!dsr)
 			weir_lport_put(&l4->lports[li], (uint16_t)lport);
+		weir_l4_unchoose(s);
 		weir_drop(w, m, WEIR_DROP_FLOW_FULL);
 		return NULL;
 	}
@@ -481,8 +494,7 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 		if (key->proto == IPPROTO_TCP)
 			nat_seq_init(w, f, h->hdr, (uint32_t)(h->hdr[12] >> 4) * 4);
 	}
-	__atomic_fetch_add(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
-	f->flags |= WEIR_FLOW_F_COUNTED;
+	f->flags |= WEIR_FLOW_F_COUNTED; /* weir_l4_choose() counted it */
 	l4->srv[s->gid].flows++;
 	l4->srv[s->gid].last_flow = w->now;
 	l4->svc[svc->index].flows++;

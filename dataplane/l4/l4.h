@@ -85,11 +85,16 @@ uint16_t weir_l4_steer_owner(const struct rte_ipv4_hdr *ip, uint16_t sport, uint
 
 /*
  * Choose a server of @svc's backend for a new flow or session (@hash: its flow hash,
- * @client: the client's address), honouring maxconn. NULL, with the drop reason in
- * @why, when none can take it.
+ * @client: the client's address), honouring maxconn. The server's connection count
+ * includes the new one on return (taken atomically, so workers together never pass
+ * maxconn): a caller that then fails gives it back with weir_l4_unchoose(). NULL, with
+ * the drop reason in @why, when none can take it.
  */
 struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_service *svc,
 				   uint32_t hash, uint32_t client, int *why);
+
+/* Give back the connection count weir_l4_choose() took on @s. */
+void weir_l4_unchoose(struct weir_server *s);
 
 /*
  * Send frame @m (m->data at its Ethernet header) of flow @f where direction @dir goes:

@@ -252,6 +252,7 @@ static bool sess_connect(struct weir_proxy_sess *s)
 		lport = weir_lport_get(&l4->lports[li]);
 	}
 	if (lport < 0) {
+		weir_l4_unchoose(srv);
 		w->st.drops[WEIR_DROP_LPORT_EXHAUSTED]++;
 		s->end = END_NO_SERVER;
 		return false;
@@ -261,8 +262,7 @@ static bool sess_connect(struct weir_proxy_sess *s)
 	s->srv_gid = srv->gid;
 	s->laddr_idx = li;
 	s->lport = rte_cpu_to_be_16((uint16_t)lport);
-	__atomic_fetch_add(&srv->be->conns[srv->id], 1, __ATOMIC_RELAXED);
-	l4->srv[srv->gid].flows++;
+	l4->srv[srv->gid].flows++; /* its connection count: weir_l4_choose() took it */
 	l4->srv[srv->gid].last_flow = w->now;
 	/* The reply key first: the SYN leaves from inside weir_tcp_connect(). */
 	weir_flow_key_set(&rev, srv->addr, laddr, rport, s->lport, IPPROTO_TCP);
@@ -279,7 +279,7 @@ static bool sess_connect(struct weir_proxy_sess *s)
 		/* No connection slot: undo, the client gets a reset. */
 		weir_flow_clear_rev(l4->ft, f);
 		weir_lport_put(&l4->lports[li], (uint16_t)lport);
-		__atomic_fetch_sub(&srv->be->conns[srv->id], 1, __ATOMIC_RELAXED);
+		weir_l4_unchoose(srv);
 		s->srv_gid = UINT32_MAX;
 		s->lport = 0;
 		s->end = END_NO_SERVER;
@@ -298,7 +298,7 @@ static void release_server(struct weir_proxy_sess *s)
 	if (s->srv_gid == UINT32_MAX)
 		return;
 	srv = w->dp->lb->srv[s->srv_gid];
-	__atomic_fetch_sub(&srv->be->conns[srv->id], 1, __ATOMIC_RELAXED);
+	weir_l4_unchoose(srv);
 	weir_flow_clear_rev(w->l4->ft, s->flow);
 	weir_lport_put(&w->l4->lports[s->laddr_idx], rte_be_to_cpu_16(s->lport));
 	s->srv_gid = UINT32_MAX;

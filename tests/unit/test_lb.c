@@ -41,13 +41,17 @@ static const char *conf_text =
 	"  { name = \"zero\"; servers = ( { name = \"z1\"; address = \"10.1.0.31\"; port = 80; "
 	"weight = 0; } ); },\n"
 	"  { name = \"chk\"; check = { type = \"tcp\"; rise = 3; fall = 2; };\n"
-	"    servers = ( { name = \"c1\"; address = \"10.1.0.41\"; port = 80; } ); }\n"
+	"    servers = ( { name = \"c1\"; address = \"10.1.0.41\"; port = 80; } ); },\n"
+	"  { name = \"mc\"; servers = (\n"
+	"      { name = \"m1\"; address = \"10.1.0.51\"; port = 80; maxconn = 1; },\n"
+	"      { name = \"m2\"; address = \"10.1.0.52\"; port = 80; maxconn = 1; } ); }\n"
 	");\n"
 	"services = (\n"
 	"  { name = \"lt\"; vip = \"10.0.0.10\"; port = 80; backend = \"lt\"; },\n"
 	"  { name = \"lt2\"; vip = \"10.0.0.10\"; port = 81; backend = \"lt2\"; },\n"
 	"  { name = \"zero\"; vip = \"10.0.0.10\"; port = 82; backend = \"zero\"; },\n"
-	"  { name = \"chk\"; vip = \"10.0.0.10\"; port = 83; backend = \"chk\"; }\n"
+	"  { name = \"chk\"; vip = \"10.0.0.10\"; port = 83; backend = \"chk\"; },\n"
+	"  { name = \"mc\"; vip = \"10.0.0.10\"; port = 84; backend = \"mc\"; }\n"
 	");\n";
 
 static struct weir_dp dp;
@@ -143,8 +147,39 @@ static void test_leasttime_second_backend_uses_its_own_ewma(void **state)
 
 		assert_non_null(s);
 		assert_string_equal(s->name, "b2");
+		weir_l4_unchoose(s);
 	}
 	memset(l4->ewma, 0, sizeof(*l4->ewma) * dp.lb->nb_srv);
+}
+
+/*
+ * maxconn holds across workers: choosing a server takes its connection slot at once,
+ * so a second choice (another worker's, before the first flow exists) finds it full.
+ */
+static void test_maxconn_slot_taken_when_chosen(void **state)
+{
+	const struct weir_service *svc = &dp.lb->svc[4];
+	struct weir_server *a, *b, *c;
+	int why = 0;
+
+	(void)state;
+	assert_string_equal(svc->name, "mc");
+	a = weir_l4_choose(&dp.workers[0], svc, 1, 0, &why);
+	b = weir_l4_choose(&dp.workers[0], svc, 1, 0, &why);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(a->be->conns[a->id], 1);
+	assert_null(weir_l4_choose(&dp.workers[0], svc, 1, 0, &why));
+	assert_int_equal(why, WEIR_DROP_SERVER_FULL);
+	/* A slot given back (the flow could not be made) is free again. */
+	weir_l4_unchoose(a);
+	c = weir_l4_choose(&dp.workers[0], svc, 1, 0, &why);
+	assert_ptr_equal(c, a);
+	weir_l4_unchoose(b);
+	weir_l4_unchoose(c);
+	assert_int_equal(a->be->conns[a->id], 0);
+	assert_int_equal(b->be->conns[b->id], 0);
 }
 
 /*
@@ -390,6 +425,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leasttime_second_backend_uses_its_own_ewma),
 		cmocka_unit_test(test_leasttime_refused_connect_is_measured),
+		cmocka_unit_test(test_maxconn_slot_taken_when_chosen),
 		cmocka_unit_test(test_rise_needs_consecutive_successes),
 		cmocka_unit_test(test_drained_down_server_status),
 		cmocka_unit_test(test_maintenance_stops_and_restarts_the_server),
