@@ -69,6 +69,7 @@ static void result(struct weir_dp *dp, struct weir_server *s, uint8_t status, ui
 	uint32_t act, bck;
 
 	k->running = false;
+	k->arp_wait = false;
 	k->status = status;
 	k->duration_ms = (uint32_t)weir_tsc_to_ms(dp, now - k->sent);
 	k->last_chk = now;
@@ -130,22 +131,20 @@ static uint16_t next_sport(struct weir_dp *dp)
 	return rte_cpu_to_be_16((uint16_t)(first + turn++ % (end - first)));
 }
 
-static void send_probe(struct weir_dp *dp, struct weir_server *s, uint64_t now)
+/*
+ * Send the SYN of @s's probe, or, without its next hop's MAC yet, leave the probe
+ * waiting for it: as a kernel's connect() waits for ARP, within the check's timeout.
+ */
+static void send_syn(struct weir_dp *dp, struct weir_server *s)
 {
 	const struct weir_port *p = &dp->ports[s->out_port];
 	struct weir_check_state *k = &s->chk;
 	struct rte_ether_addr mac;
 	struct rte_mbuf *m;
 
-	k->sent = now;
-	k->running = true;
-	k->sport = next_sport(dp);
-	k->iss = (uint32_t)rte_rand();
-	if (weir_neigh_lookup(dp->neigh, s->out_port, s->nexthop, &mac) != 0) {
-		weir_neigh_watch(dp, s->out_port, s->nexthop, now);
-		result(dp, s, WEIR_CHK_L4CON, now, "No ARP answer");
+	k->arp_wait = weir_neigh_lookup(dp->neigh, s->out_port, s->nexthop, &mac) != 0;
+	if (k->arp_wait)
 		return;
-	}
 	m = weir_build_tcp(dp->pool, p, &mac, p->addr, s->addr, k->sport, s->check_port, k->iss, 0,
 			   RTE_TCP_SYN_FLAG, CHECK_MSS);
 	if (m == NULL) {
@@ -153,6 +152,19 @@ static void send_probe(struct weir_dp *dp, struct weir_server *s, uint64_t now)
 		return; /* the timeout will count it */
 	}
 	weir_main_tx(dp, m);
+}
+
+static void send_probe(struct weir_dp *dp, struct weir_server *s, uint64_t now)
+{
+	struct weir_check_state *k = &s->chk;
+
+	k->sent = now;
+	k->running = true;
+	k->sport = next_sport(dp);
+	k->iss = (uint32_t)rte_rand();
+	send_syn(dp, s);
+	if (k->arp_wait)
+		weir_neigh_watch(dp, s->out_port, s->nexthop, now);
 }
 
 void weir_health_init(struct weir_dp *dp)
@@ -180,8 +192,14 @@ void weir_health_poll(struct weir_dp *dp, uint64_t now)
 		if (!s->checked)
 			continue;
 		if (s->chk.running) {
-			if (now - s->chk.sent >= weir_ms_to_tsc(dp, s->be->check.timeout_ms))
-				result(dp, s, WEIR_CHK_L4TOUT, now, "Connection timed out");
+			if (now - s->chk.sent >= weir_ms_to_tsc(dp, s->be->check.timeout_ms)) {
+				if (s->chk.arp_wait)
+					result(dp, s, WEIR_CHK_L4CON, now, "No ARP answer");
+				else
+					result(dp, s, WEIR_CHK_L4TOUT, now, "Connection timed out");
+			} else if (s->chk.arp_wait) {
+				send_syn(dp, s);
+			}
 			continue;
 		}
 		/* An operator's maintenance pauses the checks, as in HAProxy. */

@@ -40,6 +40,7 @@ enum weir_chk_status {
 struct weir_check_state {
 	uint32_t health; /* 0 .. rise + fall - 1; up when >= rise (HAProxy's model) */
 	bool running;    /* a probe is out */
+	bool arp_wait;   /* ... waiting for its next hop's MAC to leave */
 	uint16_t sport;  /* source port of the probe out (network order) */
 	uint32_t iss;    /* its sequence number */
 	uint64_t sent;   /* TSC it left */

@@ -42,6 +42,9 @@ static const char *conf_text =
 	"weight = 0; } ); },\n"
 	"  { name = \"chk\"; check = { type = \"tcp\"; rise = 3; fall = 2; };\n"
 	"    servers = ( { name = \"c1\"; address = \"10.1.0.41\"; port = 80; } ); },\n"
+	"  { name = \"arp\"; check = { type = \"tcp\"; };\n"
+	"    servers = ( { name = \"d1\"; address = \"10.1.0.61\"; port = 80; },\n"
+	"      { name = \"d2\"; address = \"10.1.0.62\"; port = 80; } ); },\n"
 	"  { name = \"mc\"; servers = (\n"
 	"      { name = \"m1\"; address = \"10.1.0.51\"; port = 80; maxconn = 1; },\n"
 	"      { name = \"m2\"; address = \"10.1.0.52\"; port = 80; maxconn = 1; } ); }\n"
@@ -420,6 +423,51 @@ static void test_maintenance_stops_and_restarts_the_server(void **state)
 	assert_int_equal(c1->chk.health, 4);
 }
 
+/*
+ * A probe whose next hop is not resolved yet waits for ARP within its timeout, as a
+ * kernel's connect() does, instead of failing at once (which took a server that starts
+ * up at health rise down before its first real check). No answer in time: a failure.
+ */
+static void test_check_waits_for_arp(void **state)
+{
+	struct weir_server *d1 = weir_lb_find_server(dp.lb, "arp/d1");
+	struct weir_server *d2 = weir_lb_find_server(dp.lb, "arp/d2");
+	uint64_t ms = rte_get_tsc_hz() / 1000, now = rte_rdtsc() + 100000 * ms;
+	struct tcp_frame f;
+
+	(void)state;
+	/* Where a server starts (the other tests' polls went through these two too). */
+	for (struct weir_server *d = d1; d != NULL; d = d == d1 ? d2 : NULL) {
+		d->op = WEIR_SRV_UP;
+		d->chk.health = d->be->check.rise;
+		d->chk.running = false;
+		d->chk.status = WEIR_CHK_INI;
+		d->chk.next = 0;
+	}
+	weir_health_poll(&dp, now);
+	assert_true(d1->chk.running && d1->chk.arp_wait);
+	assert_true(d2->chk.running && d2->chk.arp_wait);
+	weir_health_poll(&dp, now + 10 * ms);
+	assert_int_equal(d1->op, WEIR_SRV_UP);
+	assert_int_equal(d1->chk.status, WEIR_CHK_INI);
+	/* d1's MAC arrives: the SYN leaves, and its SYN-ACK passes the check. */
+	fixture_learn(&dp, 1, "10.1.0.61", &fixture_srv_mac);
+	weir_health_poll(&dp, now + 20 * ms);
+	assert_true(d1->chk.running);
+	assert_false(d1->chk.arp_wait);
+	tcp_seg(&f, 1, "10.1.0.61", 80, "10.1.0.1", rte_be_to_cpu_16(d1->chk.sport),
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 5000, d1->chk.iss + 1);
+	weir_health_input(&dp, fixture_mbuf(&dp, &f, sizeof(f)), now + 21 * ms);
+	assert_false(d1->chk.running);
+	assert_int_equal(d1->chk.status, WEIR_CHK_L4OK);
+	assert_int_equal(d1->op, WEIR_SRV_UP);
+	/* d2's never does: at the timeout, a failure, and the server goes down. */
+	weir_health_poll(&dp, now + (d2->be->check.timeout_ms + 1) * ms);
+	assert_false(d2->chk.running);
+	assert_int_equal(d2->chk.status, WEIR_CHK_L4CON);
+	assert_int_equal(d2->op, WEIR_SRV_DOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +480,8 @@ int main(void)
 		cmocka_unit_test(test_relative_weight_above_100),
 		cmocka_unit_test(test_backend_downtime_after_weight0_start),
 		cmocka_unit_test(test_show_flows_bad_limit),
+		/* last: it polls every server's checks far ahead in time */
+		cmocka_unit_test(test_check_waits_for_arp),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
