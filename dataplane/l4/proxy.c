@@ -184,8 +184,11 @@ static void sess_arm(struct weir_proxy_sess *s)
 	weir_timer_arm(&w->l4->tw, &s->timer, tick_of(w, at) + 1);
 }
 
-/* Move what @from received to @to, as much as @to can take; pass a FIN on once. */
-static void pump(struct weir_proxy_sess *s, bool c2s)
+/*
+ * Move what @from received to @to, as much as @to can take (@all: everything, past its
+ * send buffer); pass a FIN on once.
+ */
+static void pump_some(struct weir_proxy_sess *s, bool c2s, bool all)
 {
 	struct weir_tcp_conn *from = c2s ? s->cli : s->srv, *to = c2s ? s->srv : s->cli;
 	uint8_t fin = c2s ? SESS_F_C2S_FIN : SESS_F_S2C_FIN;
@@ -198,6 +201,8 @@ static void pump(struct weir_proxy_sess *s, bool c2s)
 		struct rte_mbuf *m;
 		uint32_t n;
 
+		if (all)
+			space = avail;
 		if (space == 0 || avail == 0)
 			break;
 		m = weir_tcp_recv(from, space < avail ? space : avail);
@@ -222,6 +227,11 @@ static void pump(struct weir_proxy_sess *s, bool c2s)
 		s->flags |= fin;
 		weir_tcp_shutdown(to);
 	}
+}
+
+static void pump(struct weir_proxy_sess *s, bool c2s)
+{
+	pump_some(s, c2s, false);
 }
 
 /* ---- connecting to a server ---- */
@@ -402,6 +412,13 @@ static void on_closed(struct weir_tcp_conn *c, int err)
 	if (s == NULL)
 		return;
 	w = s->w;
+	/*
+	 * A clean end (both FINs, or TIME_WAIT over) while the other side has not taken all
+	 * this one received: the stack frees it after this call, so it all goes over now,
+	 * past the other side's send buffer (at most a receive buffer more), then the FIN.
+	 */
+	if (err == 0)
+		pump_some(s, c == s->cli, true);
 	if (c == s->cli) {
 		s->cli = NULL;
 		if (err != 0 && s->end == END_NONE)

@@ -420,6 +420,30 @@ void tcp_mq_concat(struct tcp_mq *a, struct tcp_mq *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * tcp_mq_concat(), but a small @b (at most TCP_MQ_COPY_MAX bytes) is copied into the
+ * last buffer of @a when that one has the room (and is not shared), and its own
+ * buffers freed: a buffer held per tiny segment would let a peer pin the packet pool
+ * with one-byte segments (Linux collapses its queues for the same reason).
+ */
+void tcp_mq_concat_compact(struct tcp_mq *a, struct tcp_mq *b)
+{
+	struct rte_mbuf *t = a->tail, *m;
+
+	if (b->head == NULL || t == NULL || b->bytes > TCP_MQ_COPY_MAX || !RTE_MBUF_DIRECT(t) ||
+	    rte_mbuf_refcnt_read(t) != 1 || rte_pktmbuf_tailroom(t) < b->bytes) {
+		tcp_mq_concat(a, b);
+		return;
+	}
+	for (m = b->head; m != NULL; m = m->next) {
+		memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len),
+		       rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		t->data_len = (uint16_t)(t->data_len + m->data_len);
+	}
+	a->bytes += b->bytes;
+	tcp_mq_free(b);
+}
+
 /* ---- the owner's calls ---- */
 
 /* The owner's pointer of @c. */

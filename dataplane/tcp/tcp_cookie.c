@@ -5,9 +5,9 @@
 
 /*
  * Layout of a cookie c = H1(4-tuple) + (t << 24 | mss index << 21 | H2 & 0x1fffff),
- * where t is the 64-second period (8 bits) and H2 a keyed hash of the 4-tuple, the
- * peer's ISN, t and the index. The ACK of our SYN-ACK returns c + 1; the cookie holds
- * if H2 matches and t is at most two periods old. Options a cookie cannot hold (window
+ * where t is the 64-second period (its low 8 bits) and H2 a keyed hash of the 4-tuple,
+ * the peer's ISN, the whole period count and the index. The ACK of our SYN-ACK returns c + 1; the
+ * cookie holds if H2 matches and t is at most two periods old. Options a cookie cannot hold (window
  * scale, SACK-permitted) travel, as in Linux, in the low 5 bits of our TSval when the
  * SYN had timestamps, and come back in the ACK's TSecr.
  */
@@ -26,26 +26,31 @@ static uint32_t h1(const struct weir_tcp_stack *s, const struct tcp_seg *g)
 	return (uint32_t)weir_siphash(s->cookie_key, w, 3);
 }
 
-/* The check hash (21 bits) of a cookie: 4-tuple, peer's ISN, period and MSS index. */
+/*
+ * The check hash (21 bits) of a cookie: 4-tuple, peer's ISN, MSS index and the whole
+ * period count, not only the 8 bits the cookie carries: otherwise an ACK seen once
+ * would open a connection again every 256 periods (4.5 hours).
+ */
 static uint32_t h2(const struct weir_tcp_stack *s, const struct tcp_seg *g, uint32_t isn,
-		   uint32_t t, uint32_t idx)
+		   uint64_t period, uint32_t idx)
 {
-	uint64_t w[3] = { (uint64_t)g->daddr << 32 | g->saddr, (uint64_t)g->dport << 16 | g->sport,
-			  (uint64_t)isn << 32 | t << 8 | idx };
+	uint64_t w[4] = { (uint64_t)g->daddr << 32 | g->saddr, (uint64_t)g->dport << 16 | g->sport,
+			  (uint64_t)isn << 32 | idx, period };
 
-	return (uint32_t)weir_siphash(s->cookie_key, w, 3) & 0x1fffff;
+	return (uint32_t)weir_siphash(s->cookie_key, w, 4) & 0x1fffff;
 }
 
 /* Our ISN for a SYN @g answered by cookie; *@mss gets the MSS it encodes. */
 uint32_t tcp_cookie_make(struct weir_tcp_stack *s, const struct tcp_seg *g, uint16_t *mss)
 {
 	uint16_t peer = g->o.has_mss ? g->o.mss : 536;
-	uint32_t idx = 7, t = (uint32_t)(s->now_ms / TCP_MSL_COOKIE_MS) & 0xff;
+	uint64_t period = s->now_ms / TCP_MSL_COOKIE_MS;
+	uint32_t idx = 7, t = (uint32_t)period & 0xff;
 
 	while (idx > 0 && msstab[idx] > peer)
 		idx--;
 	*mss = msstab[idx];
-	return h1(s, g) + (t << 24 | idx << 21 | h2(s, g, g->seq, t, idx));
+	return h1(s, g) + (t << 24 | idx << 21 | h2(s, g, g->seq, period, idx));
 }
 
 /*
@@ -55,11 +60,12 @@ uint32_t tcp_cookie_make(struct weir_tcp_stack *s, const struct tcp_seg *g, uint
 int tcp_cookie_check(struct weir_tcp_stack *s, const struct tcp_seg *g, uint16_t *mss)
 {
 	uint32_t v = (g->ack - 1) - h1(s, g), t = v >> 24, idx = (v >> 21) & 7;
-	uint32_t now = (uint32_t)(s->now_ms / TCP_MSL_COOKIE_MS) & 0xff;
+	uint64_t now = s->now_ms / TCP_MSL_COOKIE_MS;
+	uint32_t age = ((uint32_t)now - t) & 0xff;
 
-	if (((now - t) & 0xff) > COOKIE_MAX_AGE)
+	if (age > COOKIE_MAX_AGE || age > now)
 		return -1;
-	if ((v & 0x1fffff) != h2(s, g, g->seq - 1, t, idx))
+	if ((v & 0x1fffff) != h2(s, g, g->seq - 1, now - age, idx))
 		return -1;
 	*mss = msstab[idx];
 	return 0;

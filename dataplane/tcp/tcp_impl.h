@@ -21,23 +21,24 @@
 #define SEQ_MAX(a, b) (SEQ_GT(a, b) ? (a) : (b))
 #define SEQ_MIN(a, b) (SEQ_LT(a, b) ? (a) : (b))
 
-#define TCP_OOO_MAX           16     /* out-of-order ranges a connection keeps */
-#define TCP_DUPTHRESH         3      /* RFC 5681 / RFC 6675 DupThresh */
-#define TCP_TLP_MIN_MS        2      /* floor of the loss probe timeout (timer ticks are 1 ms) */
-#define TCP_TLP_MAX           2      /* loss probes in one silence (the second after 2 PTO) */
-#define TCP_MIN_RTT_WIN_MS    10000  /* RACK's minimum RTT: the least seen in about this */
-#define TCP_TLP_ACK_DELAY_US  200000 /* RFC 8985 TLP.max_ack_delay: a lone segment's delayed ACK */
-#define TCP_MAX_WSCALE        14     /* RFC 7323 §2.3 */
-#define TCP_IW_SEGS           10     /* initial window, RFC 6928 */
-#define TCP_MAX_OPTLEN        40
-#define TCP_FRAME_SEGS        16   /* mbufs in one transmitted frame at most */
-#define TCP_COPY_MAX          256  /* payloads up to this are copied into the header mbuf */
-#define TCP_RECV_SEGS         1024 /* mbufs weir_tcp_recv() returns in one chain at most */
-#define TCP_PAWS_IDLE_MS      (24ull * 24 * 3600 * 1000) /* RFC 7323 §5.5: 24 days */
-#define TCP_MSL_COOKIE_MS     64000 /* SYN cookie period: valid for two of them */
-#define TCP_CHALLENGE_PER_SEC 1000  /* RFC 5961 §7 rate limit, per stack */
-#define TCP_OOW_ACK_MS        500 /* ACKs to unacceptable segments, one per this, per connection */
-#define TCP_HDR_ROOM          (RTE_ETHER_HDR_LEN + 4) /* headroom left in front of IPv4 */
+#define TCP_OOO_MAX          16     /* out-of-order ranges a connection keeps */
+#define TCP_DUPTHRESH        3      /* RFC 5681 / RFC 6675 DupThresh */
+#define TCP_TLP_MIN_MS       2      /* floor of the loss probe timeout (timer ticks are 1 ms) */
+#define TCP_TLP_MAX          2      /* loss probes in one silence (the second after 2 PTO) */
+#define TCP_MIN_RTT_WIN_MS   10000  /* RACK's minimum RTT: the least seen in about this */
+#define TCP_TLP_ACK_DELAY_US 200000 /* RFC 8985 TLP.max_ack_delay: a lone segment's delayed ACK */
+#define TCP_MAX_WSCALE       14     /* RFC 7323 §2.3 */
+#define TCP_IW_SEGS          10     /* initial window, RFC 6928 */
+#define TCP_MAX_OPTLEN       40
+#define TCP_FRAME_SEGS       16   /* mbufs in one transmitted frame at most */
+#define TCP_COPY_MAX         256  /* payloads up to this are copied into the header mbuf */
+#define TCP_RECV_SEGS        1024 /* mbufs weir_tcp_recv() returns in one chain at most */
+#define TCP_PAWS_IDLE_MS     (24ull * 24 * 3600 * 1000) /* RFC 7323 §5.5: 24 days */
+#define TCP_MSL_COOKIE_MS    64000 /* SYN cookie period: valid for two of them */
+#define TCP_OOW_ACK_MS       500   /* ACKs to unacceptable segments, one per this, per connection */
+#define TCP_MQ_COPY_MAX      512   /* segments this small are copied into the queue's last buffer */
+#define TCP_OOO_SEG_BYTES    512   /* out-of-order queue: at most rcvbuf / this buffers */
+#define TCP_HDR_ROOM         (RTE_ETHER_HDR_LEN + 4) /* headroom left in front of IPv4 */
 
 /* Option kinds (RFC 9293, 7323, 2018). */
 #define TCPOPT_EOL     0
@@ -268,9 +269,7 @@ struct weir_tcp_stack {
 	uint64_t tsc_hz;
 	uint64_t now_ms, now_us;
 	uint64_t last_cookie_ms; /* when a cookie was last sent (+1: 0 means never) */
-	uint64_t challenge_sec;
-	uint32_t challenge_cnt;
-	uint32_t syn_rcvd; /* connections in the SYN backlog */
+	uint32_t syn_rcvd;       /* connections in the SYN backlog */
 	uint16_t ip_id;
 	uint8_t rcv_wscale; /* the shift we offer, from rcvbuf */
 	uint64_t isn_key[2], ts_key[2], cookie_key[2];
@@ -290,6 +289,7 @@ void tcp_mq_free(struct tcp_mq *q);
 void tcp_mq_trim_front(struct tcp_mq *q, uint32_t n);
 void tcp_mq_trim_back(struct tcp_mq *q, uint32_t keep);
 void tcp_mq_concat(struct tcp_mq *a, struct tcp_mq *b);
+void tcp_mq_concat_compact(struct tcp_mq *a, struct tcp_mq *b);
 void tcp_conn_init_mss(struct weir_tcp_conn *c);
 uint32_t tcp_space(const struct weir_tcp_conn *c);
 

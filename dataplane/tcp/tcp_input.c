@@ -126,8 +126,8 @@ static void ooo_remove(struct weir_tcp_conn *c, unsigned int i, bool free_q)
  */
 static void ooo_insert(struct weir_tcp_conn *c, uint32_t seq, struct tcp_mq *q)
 {
-	uint32_t end = seq + q->bytes;
-	unsigned int i = 0;
+	uint32_t end = seq + q->bytes, segs;
+	unsigned int i = 0, k;
 
 	while (i < c->nooo && q->bytes > 0) {
 		struct tcp_ooo *r = &c->ooo[i];
@@ -159,12 +159,23 @@ static void ooo_insert(struct weir_tcp_conn *c, uint32_t seq, struct tcp_mq *q)
 	}
 	if (q->bytes == 0)
 		return;
+	/*
+	 * Buffers, not only bytes, are bounded: a peer sending small segments out of order
+	 * (each one a buffer, unless copied onto its neighbour) could pin the pool.
+	 */
+	for (k = 0, segs = q->nsegs; k < c->nooo; k++)
+		segs += c->ooo[k].q.nsegs;
+	if (segs > RTE_MAX(c->s->p.rcvbuf / TCP_OOO_SEG_BYTES, 64u)) {
+		tcp_st(c)->ooo_drops++;
+		tcp_mq_free(q);
+		return;
+	}
 	/* i: where it goes. Merge with the previous and/or the next range if adjacent. */
 	if (i > 0 && c->ooo[i - 1].end == seq) {
 		struct tcp_ooo *p = &c->ooo[i - 1];
 
 		c->ooo_bytes += q->bytes;
-		tcp_mq_concat(&p->q, q);
+		tcp_mq_concat_compact(&p->q, q);
 		p->end = end;
 		p->stamp = ++c->ooo_stamp;
 		if (i < c->nooo && c->ooo[i].seq == end) {
@@ -310,7 +321,7 @@ static void tcp_data(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct t
 		bool hole = c->nooo > 0;
 
 		if (len > 0) {
-			tcp_mq_concat(&c->rcvq, &q);
+			tcp_mq_concat_compact(&c->rcvq, &q);
 			c->rcv_nxt += len;
 			c->bytes_in += len;
 			c->flags |= TF_READABLE;
@@ -420,6 +431,12 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 
 	if (SEQ_LT(g->ack, c->snd_una))
 		return 0; /* old: ignore it */
+	/*
+	 * A peer that answers the persist probes is alive however long its window stays
+	 * shut (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17): only unanswered probes count.
+	 */
+	if (c->rtx_mode == TCP_RTX_PERSIST)
+		c->retries = 0;
 	if (SEQ_LT(c->snd_wl1, g->seq) || (c->snd_wl1 == g->seq && SEQ_LE(c->snd_wl2, g->ack))) {
 		wnd_changed = wnd != c->snd_wnd;
 		c->snd_wnd = wnd;
@@ -614,7 +631,7 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 	uint32_t tlen = g->len + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
 			((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 	uint32_t rwnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0, freed;
-	bool rst = (g->flags & RTE_TCP_RST_FLAG) != 0;
+	bool rst = (g->flags & RTE_TCP_RST_FLAG) != 0, simopen;
 
 	/* PAWS (RFC 7323 §5): an older timestamp is a segment from the past. */
 	if ((c->flags & TF_TS) && g->o.has_ts && !rst && (int32_t)(g->o.tsval - c->ts_recent) < 0 &&
@@ -664,12 +681,15 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 		}
 		goto drop;
 	}
-	if ((c->flags & TF_TS) && g->o.has_ts && SEQ_LE(g->seq, c->rcv_wup) &&
-	    (int32_t)(g->o.tsval - c->ts_recent) >= 0) {
-		c->ts_recent = g->o.tsval;
-		c->ts_recent_ms = s->now_ms;
-	}
-	if (g->flags & RTE_TCP_SYN_FLAG) {
+	/*
+	 * Simultaneous open: the peer's SYN-ACK acknowledges our SYN. Its SYN we took
+	 * already; its ACK completes the handshake, as Linux takes it (otherwise each side
+	 * answers the other's SYN-ACK with its own, and neither completes).
+	 */
+	simopen = (g->flags & RTE_TCP_SYN_FLAG) && c->state == WEIR_TCP_SYN_RCVD &&
+		  g->seq == c->irs && (g->flags & RTE_TCP_ACK_FLAG) && SEQ_GT(g->ack, c->snd_una) &&
+		  SEQ_LE(g->ack, c->snd_max);
+	if ((g->flags & RTE_TCP_SYN_FLAG) && !simopen) {
 		/* A retransmitted SYN gets the SYN-ACK again; any other is challenged (§4). */
 		if (c->state == WEIR_TCP_SYN_RCVD && g->seq == c->irs &&
 		    !(g->flags & RTE_TCP_ACK_FLAG))
@@ -686,9 +706,11 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 				s->stats.rst_out++;
 			goto drop;
 		}
-		c->snd_wnd = (uint32_t)g->wnd << c->snd_wscale;
+		/* A SYN's window is never scaled (RFC 7323 §2.2); tcp_ack() then leaves the
+		 * window to the peer's next segment. */
+		c->snd_wnd = simopen ? g->wnd : (uint32_t)g->wnd << c->snd_wscale;
 		c->max_snd_wnd = c->snd_wnd;
-		c->snd_wl1 = g->seq;
+		c->snd_wl1 = simopen ? g->seq + 1 : g->seq;
 		c->snd_wl2 = g->ack;
 		if (!ts_sample(c, &g->o) && !(c->flags & TF_SYN_RXMIT))
 			tcp_rtt_sample(c, (uint32_t)(s->now_us - c->rtt_start_us));
@@ -706,6 +728,16 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 	if (SEQ_LT(g->ack, c->snd_una - c->max_snd_wnd)) {
 		tcp_challenge_ack(c);
 		goto drop;
+	}
+	/*
+	 * TS.Recent (RFC 7323 §4.3) only from a segment that passed every check: one that
+	 * is then dropped (a SYN, no ACK, an ACK out of range) would otherwise set it for
+	 * a blind sender, whose TSval far ahead makes PAWS drop every genuine segment.
+	 */
+	if ((c->flags & TF_TS) && g->o.has_ts && SEQ_LE(g->seq, c->rcv_wup) &&
+	    (int32_t)(g->o.tsval - c->ts_recent) >= 0) {
+		c->ts_recent = g->o.tsval;
+		c->ts_recent_ms = s->now_ms;
 	}
 	freed = tcp_ack(c, g);
 	if (c->flags & TF_DEAD)

@@ -372,20 +372,21 @@ void tcp_send_rst_for(struct weir_tcp_stack *s, const struct tcp_seg *g, struct 
 	s->ops->reply(s->owner, m, orig);
 }
 
-/* An RFC 5961 challenge ACK, at most TCP_CHALLENGE_PER_SEC per second per stack. */
+/*
+ * An RFC 5961 challenge ACK, at most one per TCP_OOW_ACK_MS per connection (sharing the
+ * limit of the ACKs to unacceptable segments), as Linux does since 6.0. A budget the
+ * whole stack shares is a side channel (CVE-2016-5696): an attacker counting the
+ * challenges its own connection gets learns whether a RST it spoofed on another
+ * connection fell in that one's window.
+ */
 void tcp_challenge_ack(struct weir_tcp_conn *c)
 {
-	struct weir_tcp_stack *s = c->s;
-	uint64_t sec = s->now_ms / 1000;
+	uint64_t now = c->s->now_ms;
 
-	if (sec != s->challenge_sec) {
-		s->challenge_sec = sec;
-		s->challenge_cnt = 0;
-	}
-	if (s->challenge_cnt >= TCP_CHALLENGE_PER_SEC)
+	if (c->oow_ack_ms != 0 && now - c->oow_ack_ms < TCP_OOW_ACK_MS)
 		return;
-	s->challenge_cnt++;
-	s->stats.challenge_acks++;
+	c->oow_ack_ms = now ? now : 1;
+	c->s->stats.challenge_acks++;
 	c->flags |= TF_ACK_NOW;
 	tcp_output_soon(c);
 }

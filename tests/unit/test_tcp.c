@@ -896,21 +896,28 @@ static bool capture_synack(struct th *h, int from, const struct th_pkt *p, void 
 	return from == 0 && cs->drop_acks && !(p->flags & RTE_TCP_SYN_FLAG);
 }
 
-static void test_syncookie_expires(void **state)
+/* Both sides answering SYNs by cookie, without timestamps, SYN-ACKs captured into @cs. */
+static const struct weir_tcp_stats *cookie_setup(struct th *h, struct cap_synack *cs, uint64_t seed)
 {
 	struct weir_tcp_params pb;
-	const struct weir_tcp_stats *sb;
-	struct cap_synack cs = { .drop_acks = true };
-	struct th h;
 
-	(void)state;
 	th_default_params(&pb);
 	pb.syncookies = WEIR_TCP_COOKIES_ALWAYS;
 	pb.features = WEIR_TCP_NO_TIMESTAMPS;
-	assert_int_equal(th_init(&h, &pb, &pb, 16), 0);
-	sb = weir_tcp_stats(h.side[1].s);
-	h.filter = capture_synack;
-	h.filter_arg = &cs;
+	assert_int_equal(th_init(h, &pb, &pb, seed), 0);
+	h->filter = capture_synack;
+	h->filter_arg = cs;
+	return weir_tcp_stats(h->side[1].s);
+}
+
+static void test_syncookie_expires(void **state)
+{
+	struct cap_synack cs = { .drop_acks = true };
+	const struct weir_tcp_stats *sb;
+	struct th h;
+
+	(void)state;
+	sb = cookie_setup(&h, &cs, 16);
 	th_connect(&h, 0, 40018, 80);
 	th_run(&h, 20);
 	assert_true(cs.seen);
@@ -1425,6 +1432,12 @@ static void test_crafted_rfc5961(void **state)
 	/* Out of the window: silently dropped. */
 	peer_send(&p, RTE_TCP_RST_FLAG, p.snd + 1000000, NULL, 0, 0);
 	assert_false(take_pkt(&h, &pk, &po));
+	/* Another challenge within TCP_OOW_ACK_MS: none (one per 500 ms per connection). */
+	peer_send(&p, RTE_TCP_RST_FLAG, p.snd + 100, NULL, 0, 0);
+	assert_false(take_pkt(&h, &pk, &po));
+	assert_int_equal(sa->challenge_acks, 1);
+	th_run(&h, TCP_OOW_ACK_MS);
+	th_drop_captured(&h, 0);
 	/* A SYN in the window: challenge ACK too. */
 	peer_send(&p, RTE_TCP_SYN_FLAG, p.snd + 10, NULL, 0, 1000);
 	assert_true(take_pkt(&h, &pk, &po));
@@ -1622,6 +1635,211 @@ static void test_fin_wait2_timeout(void **state)
 	fini(&h);
 }
 
+/*
+ * RFC 9293 §3.8.6.1 / RFC 1122 4.2.2.17: the sender keeps probing a zero window as long
+ * as the receiver answers (docs/tcp.md: "Unanswered probes end the connection"). B stops
+ * reading and keeps answering every probe with a zero window; A must not time out.
+ */
+static void test_persist_answered_probes_keep_conn(void **state)
+{
+	struct weir_tcp_params pa, pb;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	th_default_params(&pa);
+	pa.data_retries = 3;
+	/* Probes 0.6 to 1 s apart: many in 30 s, and every one answered (a receiver answers
+	 * a segment below its window at most once per 500 ms). */
+	pa.rto_min_ms = 600;
+	pa.rto_max_ms = 1000;
+	th_default_params(&pb);
+	pb.rcvbuf = 16 * 1024;
+	assert_int_equal(th_init(&h, &pa, &pb, 31), 0);
+	a = open_pair(&h, 40090, &b);
+	b->no_read = true;
+	th_source(a, data_a, 256 * 1024, false);
+	th_run(&h, 30000);
+	print_message("zero_window_probes %lu, A closed %d err %d\n",
+		      (unsigned long)weir_tcp_stats(h.side[0].s)->zero_window_probes, a->closed,
+		      a->err);
+	/* B answered every probe: A is still there. */
+	assert_int_equal(a->closed, 0);
+	assert_int_equal(b->closed, 0);
+	assert_true(weir_tcp_stats(h.side[0].s)->zero_window_probes > 3);
+	b->no_read = false;
+	th_drain(b);
+	th_run(&h, 5000);
+	fini(&h);
+}
+
+/*
+ * RFC 5961 / Linux commit bd090dfc634d: TS.Recent moves only for a segment that is then
+ * processed. A blind segment at rcv_nxt carrying a TSval far ahead, and then dropped
+ * (without the ACK bit, RFC 9293; or with an ACK of data never sent, RFC 5961 §5.2),
+ * must leave the peer's genuine segments passing PAWS.
+ */
+static void test_ts_recent_not_set_by_dropped_segments(void **state)
+{
+	for (int bad_ack = 0; bad_ack < 2; bad_ack++) {
+		struct peer p;
+		struct th h;
+		uint8_t buf[100] = { 0 };
+		uint32_t good_ts;
+
+		assert_int_equal(th_init(&h, NULL, NULL, (uint64_t)(32 + bad_ack)), 0);
+		peer_open(&h, &p, (uint16_t)(5570 + bad_ack), true);
+		good_ts = p.ts;
+		/* The forged segment: TSval 2^31 - 2 ahead. */
+		p.ts = good_ts + 0x7ffffffeu;
+		if (bad_ack) {
+			p.rcv += 0x40000000u; /* far beyond snd_max */
+			peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 10, 1000);
+			p.rcv -= 0x40000000u;
+		} else {
+			peer_send(&p, RTE_TCP_PSH_FLAG, p.snd, buf, 10, 1000);
+		}
+		th_drop_captured(&h, 0);
+		assert_int_equal(p.tc->rx_len, 0); /* it was dropped, as it must be */
+		/* The real peer goes on with its own clock. */
+		p.ts = good_ts + 1;
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, buf, 100, 1000);
+		th_drop_captured(&h, 0);
+		assert_int_equal(weir_tcp_stats(h.side[0].s)->paws_drops, 0);
+		assert_int_equal(p.tc->rx_len, 100);
+		fini(&h);
+	}
+	(void)state;
+}
+
+/*
+ * Challenge ACKs are limited per connection, not per stack: with a budget the stack
+ * shares (CVE-2016-5696), an attacker counting the challenges its own connection gets
+ * learns whether its spoofed RST fell in another connection's window. The victim's
+ * challenge here takes nothing from the attacker's, and the reverse.
+ */
+static void test_challenge_acks_limited_per_connection(void **state)
+{
+	struct peer p1, p2;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	int i, got;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 34), 0);
+	peer_open(&h, &p1, 5572, false);
+	peer_open(&h, &p2, 5573, false);
+	for (i = 0; i < 3; i++) {
+		/* The attacker's probes: one answered per TCP_OOW_ACK_MS, however many. */
+		got = 0;
+		for (int k = 0; k < 50; k++) {
+			peer_send(&p1, RTE_TCP_RST_FLAG, p1.snd + 100, NULL, 0, 0);
+			while (take_pkt(&h, &pk, &po))
+				got++;
+		}
+		assert_int_equal(got, 1);
+		/* The attacker's guess on the victim's connection (in its window): answered
+		 * to the victim, whatever the attacker's own connection drew. */
+		peer_send(&p2, RTE_TCP_RST_FLAG, p2.snd + 100, NULL, 0, 0);
+		got = 0;
+		while (take_pkt(&h, &pk, &po))
+			got++;
+		assert_int_equal(got, 1);
+		assert_int_equal(p2.tc->closed, 0);
+		th_run(&h, TCP_OOW_ACK_MS);
+		th_drop_captured(&h, 0);
+	}
+	fini(&h);
+}
+
+/*
+ * The receive window counts payload bytes, so tiny segments would each pin an mbuf (a
+ * 2 KiB buffer), and one peer could empty the worker's pool: small segments are copied
+ * onto their neighbour's buffer, and the out-of-order queue's buffers are bounded.
+ * 3000 one-byte segments beyond a hole take a few mbufs.
+ */
+static void test_tiny_segments_do_not_pin_mbufs(void **state)
+{
+	struct peer p;
+	struct th h;
+	uint8_t b = 0x5a;
+	unsigned int before, after, i;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 35), 0);
+	peer_open(&h, &p, 5574, false);
+	th_drop_captured(&h, 0);
+	before = rte_mempool_avail_count(h.pool);
+	for (i = 0; i < 3000; i++) {
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd + 1 + i, &b, 1, 1000);
+		th_drop_captured(&h, 0);
+	}
+	after = rte_mempool_avail_count(h.pool);
+	print_message("3000 bytes out of order hold %u mbufs\n", before - after);
+	assert_true(before - after < 300);
+	fini(&h);
+}
+
+/*
+ * Simultaneous open (RFC 9293 §3.5, figure 7): both ends send a SYN, both go to SYN_RCVD
+ * and send SYN-ACK; each SYN-ACK completes the handshake (were it challenged as a SYN,
+ * each end would answer the other's SYN-ACK with its own, and neither establish).
+ */
+static void test_simultaneous_open(void **state)
+{
+	struct th_conn *a, *b;
+	struct th h;
+	int i;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 36), 0);
+	h.side[0].listening = h.side[1].listening = false;
+	a = th_connect(&h, 0, 5000, 6000);
+	b = th_connect(&h, 1, 6000, 5000);
+	for (i = 0; i < 3000 && !(a->established && b->established); i++)
+		th_step(&h);
+	print_message("after %d ms: A %s, B %s, %lu frames\n", i,
+		      a->c ? weir_tcp_state_name(weir_tcp_state(a->c)) : "gone",
+		      b->c ? weir_tcp_state_name(weir_tcp_state(b->c)) : "gone",
+		      (unsigned long)(h.frames[0] + h.frames[1]));
+	assert_int_equal(a->established, 1);
+	assert_int_equal(b->established, 1);
+	weir_tcp_abort(a->c);
+	weir_tcp_abort(b->c);
+	th_run(&h, 100);
+	fini(&h);
+}
+
+/*
+ * A SYN cookie's hash covers the whole 64 s period count, not only the 8 bits the cookie
+ * carries: a captured ACK (with the client's first data, if any) does not open a
+ * connection again 256 periods (4 h 33 min) later. Linux hashes the full counter too.
+ */
+static void test_syncookie_not_valid_after_wrap(void **state)
+{
+	struct cap_synack cs = { .drop_acks = true };
+	const struct weir_tcp_stats *sb;
+	struct th h;
+
+	(void)state;
+	sb = cookie_setup(&h, &cs, 37);
+	th_connect(&h, 0, 40020, 80);
+	th_run(&h, 20);
+	assert_true(cs.seen);
+	weir_tcp_abort(h.side[0].conns[0].c);
+	h.filter = NULL;
+	/* 256 periods of 64 s later (the stack's clock only; nothing else is due). */
+	h.now += 256ull * 64000;
+	weir_tcp_clock(h.side[1].s, th_tsc(h.now));
+	th_inject(&h, 1, htonl(0x0a000001), 40020, 80, cs.ack, cs.seq + 1, RTE_TCP_ACK_FLAG, 1000,
+		  NULL, 0, NULL, 0);
+	print_message("replayed after 4.55 h: syncookies_ok %lu failed %lu\n",
+		      (unsigned long)sb->syncookies_ok, (unsigned long)sb->syncookies_failed);
+	assert_int_equal(sb->syncookies_ok, 0);
+	fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1659,6 +1877,12 @@ int main(void)
 		cmocka_unit_test(test_crafted_sender_sws),
 		cmocka_unit_test(test_crafted_synack_retries),
 		cmocka_unit_test(test_fin_wait2_timeout),
+		cmocka_unit_test(test_persist_answered_probes_keep_conn),
+		cmocka_unit_test(test_ts_recent_not_set_by_dropped_segments),
+		cmocka_unit_test(test_challenge_acks_limited_per_connection),
+		cmocka_unit_test(test_tiny_segments_do_not_pin_mbufs),
+		cmocka_unit_test(test_simultaneous_open),
+		cmocka_unit_test(test_syncookie_not_valid_after_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The TCP proxy (mode tcp) driven by crafted client and server segments. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "core/worker.h"
+#include "fixture.h"
+#include "l4/l4.h"
+#include "l4/proxy.h"
+
+static const char *conf_text =
+	"global = { workers = 1; mbufs = 4095; flows = 1024;\n"
+	"  tcp = { max_connections = 64; sndbuf = 4096; rcvbuf = 8192; }; };\n"
+	"interfaces = (\n"
+	"  { name = \"client\"; device = \"net_null0\"; address = \"10.0.0.1/24\"; },\n"
+	"  { name = \"servers\"; device = \"net_null1\"; address = \"10.1.0.1/24\"; }\n"
+	");\n"
+	"backends = ( { name = \"web\"; servers = (\n"
+	"  { name = \"s1\"; address = \"10.1.0.11\"; port = 8000; } ); } );\n"
+	"services = ( { name = \"p\"; vip = \"10.0.0.10\"; port = 80; mode = \"tcp\"; "
+	"backend = \"web\"; } );\n";
+
+static struct weir_dp dp;
+
+static int setup(void **state)
+{
+	static const char *const servers[] = { "10.1.0.11", NULL };
+
+	(void)state;
+	return fixture_l4_setup(&dp, conf_text, servers);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_dp_fini(&dp);
+	return 0;
+}
+
+/* A parsed frame Weir sent. */
+struct seg {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint32_t len;
+};
+
+/* Send a TCP segment with @len bytes of payload into worker 0 on @port. */
+static void inject(uint16_t port, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		   uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
+{
+	uint8_t buf[1600];
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	struct weir_worker *w = &dp.workers[0];
+	struct rte_mbuf *m;
+	uint32_t i;
+
+	memset(buf, 0, sizeof(buf));
+	fixture_port_mac(port, &eth->dst_addr);
+	eth->src_addr = port == 0 ? fixture_peer_mac : fixture_srv_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip_hdr(ip, src, dst, IPPROTO_TCP, (uint16_t)(sizeof(*th) + len));
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = 5 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(win);
+	for (i = 0; i < len; i++)
+		((uint8_t *)(th + 1))[i] = (uint8_t)(seq + i);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	w->now = rte_rdtsc();
+	weir_proxy_poll(w);
+	m = fixture_mbuf(&dp, buf, (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*th) + len));
+	m->port = port;
+	weir_l4_burst(w, &dp.ports[port], &m, 1);
+}
+
+/* Take what worker 0 queued on @port: up to @max segments parsed, the mbufs freed. */
+static unsigned int collect(uint16_t port, struct seg *out, unsigned int max)
+{
+	struct weir_txbuf *b = &dp.workers[0].tx[port];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ip + 20);
+
+		if (n < max && ip->next_proto_id == IPPROTO_TCP) {
+			struct seg *s = &out[n++];
+
+			s->saddr = ip->src_addr;
+			s->daddr = ip->dst_addr;
+			s->sport = rte_be_to_cpu_16(th->src_port);
+			s->dport = rte_be_to_cpu_16(th->dst_port);
+			s->seq = rte_be_to_cpu_32(th->sent_seq);
+			s->ack = rte_be_to_cpu_32(th->recv_ack);
+			s->flags = th->tcp_flags;
+			s->len = rte_be_to_cpu_16(ip->total_length) - 20 - (th->data_off >> 4) * 4;
+		}
+		rte_pktmbuf_free(m);
+	}
+	b->n = 0;
+	return n;
+}
+
+/* What reached the server so far: payload bytes (highest end), and whether a FIN did. */
+struct srv_view {
+	uint32_t iss; /* Weir's ISN toward the server */
+	uint32_t hi;  /* highest payload end seen, relative to iss + 1 */
+	bool fin;
+};
+
+static void srv_take(struct srv_view *v)
+{
+	struct seg s[64];
+	unsigned int n = collect(1, s, 64), i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t end = s[i].seq + s[i].len - (v->iss + 1);
+
+		if (s[i].len > 0 && end > v->hi)
+			v->hi = end;
+		if (s[i].flags & RTE_TCP_FIN_FLAG)
+			v->fin = true;
+	}
+}
+
+/*
+ * Half-close both ways with the client's data still queued in Weir: the client uploads
+ * 8000 bytes and half-closes; the server, which has taken only the first 4096 (Weir's
+ * sndbuf) so far, answers with its own FIN (shutdown(SHUT_WR), it goes on reading). Weir
+ * passes that FIN to the client, the client acknowledges it, and the client connection
+ * ends in order (LAST_ACK). The 3904 bytes still in its receive queue, and the client's
+ * FIN, must still reach the server.
+ */
+static void test_clean_close_keeps_queued_data(void **state)
+{
+	const uint32_t c0 = 1000000, v0 = 7000000, total = 8000;
+	struct seg s[64];
+	struct srv_view v = { 0 };
+	uint32_t s_iss, i;
+	uint16_t lport;
+	unsigned int n;
+
+	(void)state;
+	/* Client handshake. */
+	inject(0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, c0, 0, 65535, 0);
+	n = collect(0, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	s_iss = s[0].seq;
+	inject(0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, c0 + 1, s_iss + 1, 65535,
+	       0);
+	/* Weir connects to the server. */
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG);
+	v.iss = s[0].seq;
+	lport = s[0].sport;
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, v0,
+	       v.iss + 1, 65535, 0);
+	srv_take(&v);
+	/* The client sends 8000 bytes (its window from Weir: 8192) and its FIN. */
+	for (i = 0; i < total; i += 1000) {
+		inject(0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, c0 + 1 + i,
+		       s_iss + 1, 65535, 1000);
+		srv_take(&v);
+	}
+	inject(0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG,
+	       c0 + 1 + total, s_iss + 1, 65535, 0);
+	srv_take(&v);
+	collect(0, s, 64);
+	print_message("server got %u bytes before its FIN\n", v.hi);
+	assert_int_equal(v.hi, 4096);
+	/* The server half-closes without acknowledging yet. */
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, v0 + 1,
+	       v.iss + 1, 65535, 0);
+	srv_take(&v);
+	/* Weir's FIN reaches the client, which acknowledges it. */
+	n = collect(0, s, 64);
+	for (i = 0; i < n && !(s[i].flags & RTE_TCP_FIN_FLAG); i++)
+		;
+	assert_true(i < n);
+	inject(0, "10.0.0.2", 41000, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, c0 + 2 + total,
+	       s[i].seq + 1, 65535, 0);
+	collect(0, s, 64);
+	/* The server reads on and acknowledges whatever it got, a few rounds. */
+	for (i = 0; i < 10; i++) {
+		inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, v0 + 2,
+		       v.iss + 1 + v.hi, 65535, 0);
+		srv_take(&v);
+	}
+	print_message("server got %u of %u bytes, FIN %s\n", v.hi, total, v.fin ? "yes" : "no");
+	assert_int_equal(v.hi, total);
+	assert_true(v.fin);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_close_keeps_queued_data),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
