@@ -43,6 +43,7 @@ struct weir_port {
 	struct rte_ether_addr mac;
 	uint32_t addr; /* network order */
 	uint32_t mask; /* network order */
+	uint32_t bcast; /* the subnet's broadcast address; none (0) on a /31 or /32 (RFC 3021) */
 	uint32_t gateway;
 	uint8_t prefixlen;
 	uint16_t mtu;

@@ -28,7 +28,9 @@
 #define POOL_CACHE      256
 #define NEIGH_TIMER_MS  20
 #define EVENTS_PER_PASS 256
-#define FRAME_OVERHEAD  (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 8)
+/* Passes of events per call: a flood from the workers cannot hold the main lcore. */
+#define EVENT_PASSES   8
+#define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 8)
 
 int weir_dp_init(struct weir_dp *dp, struct weir_conf *conf)
 {
@@ -119,14 +121,14 @@ void weir_dp_main_work(struct weir_dp *dp)
 	static uint64_t next_timer;
 	struct weir_event_msg ev[EVENTS_PER_PASS];
 	uint64_t now = rte_rdtsc();
-	unsigned int n, i;
+	unsigned int n, i, pass = 0;
 
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(dp->events, ev, sizeof(ev[0]), EVENTS_PER_PASS,
 						   NULL);
 		for (i = 0; i < n; i++)
 			weir_neigh_event(dp, &ev[i], now);
-	} while (n == EVENTS_PER_PASS);
+	} while (n == EVENTS_PER_PASS && ++pass < EVENT_PASSES);
 	do {
 		struct rte_mbuf *pkts[32];
 

@@ -28,14 +28,19 @@ void weir_tx_burst(struct weir_worker *w, uint16_t port)
 	struct weir_port *p = &w->dp->ports[port];
 	uint16_t sent = 0, i;
 
+	/*
+	 * The test fault injector first (an empty buffer too: a frame it held back goes out
+	 * without waiting for traffic that may not come), so that what it drops or
+	 * duplicates is counted as what it is.
+	 */
+	if (unlikely(weir_fault_on(&w->tx_fault[port])))
+		b->n = weir_fault_apply(&w->tx_fault[port], w->pool, b->pkts, b->n, WEIR_TX_BURST);
 	if (b->n == 0)
 		return;
 	/* Counted as sent here, a burst at a time; what the queue refuses is taken back. */
 	for (i = 0; i < b->n; i++)
 		w->st.q[port].tx_bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
 	w->st.q[port].tx_pkts += b->n;
-	if (unlikely(weir_fault_on(&w->tx_fault[port])))
-		b->n = weir_fault_apply(&w->tx_fault[port], w->pool, b->pkts, b->n, WEIR_TX_BURST);
 	if (p->started)
 		sent = rte_eth_tx_burst(p->port_id, w->id, b->pkts, b->n);
 	for (i = sent; i < b->n; i++) {
@@ -54,8 +59,11 @@ void weir_tx_flush(struct weir_worker *w)
 		weir_tx_burst(w, i);
 }
 
-/* Send the packets the main lcore built (ARP requests, probes); m->port is the index. */
-static void drain_ctrl(struct weir_worker *w)
+/*
+ * Send the packets the main lcore built (ARP requests, probes); m->port is the index.
+ * Returns how many.
+ */
+static unsigned int drain_ctrl(struct weir_worker *w)
 {
 	struct rte_mbuf *pkts[WEIR_TX_BURST];
 	unsigned int n, i;
@@ -71,6 +79,7 @@ static void drain_ctrl(struct weir_worker *w)
 		w->st.events[WEIR_EV_CTRL_TX]++;
 		weir_tx(w, port, pkts[i]);
 	}
+	return n;
 }
 
 unsigned int weir_worker_poll(struct weir_worker *w)
@@ -101,8 +110,9 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 		w->st.q[i].rx_bytes += weir_l4_burst(w, p, pkts, n);
 		total += n;
 	}
-	drain_ctrl(w);
-	weir_l4_poll(w);
+	/* Frames from the other workers and the main lcore are work too (adaptive polling). */
+	total += drain_ctrl(w);
+	total += weir_l4_poll(w);
 	weir_tx_flush(w);
 	w->st.loops++;
 	return total;

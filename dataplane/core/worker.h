@@ -50,7 +50,8 @@ void weir_tx_flush(struct weir_worker *w);
 /*
  * One iteration of the worker loop: receive a burst from each of the worker's queues,
  * hand every packet to the input path, send what the main lcore queued, flush.
- * Returns the number of packets received.
+ * Returns the number of packets handled: received, redirected from other workers, and
+ * queued by the main lcore.
  */
 unsigned int weir_worker_poll(struct weir_worker *w);
 

@@ -219,7 +219,7 @@ uint64_t weir_l4_burst(struct weir_worker *w, struct weir_port *p, struct rte_mb
 	struct weir_l4w *l4 = w->l4;
 	struct weir_flow_table *t = l4->ft;
 	struct frame_state fs[2 * WEIR_RX_BURST];
-	struct rx_port rp = { .mac = 0, .bcast = p->addr | ~p->mask };
+	struct rx_port rp = { .mac = 0, .bcast = p->bcast };
 	uint64_t port_mac[WEIR_MAX_PORTS]; /* the ports' MACs, for the sources of frames sent */
 	uint16_t port_mtu[WEIR_MAX_PORTS];
 	uint64_t fast = 0, bytes = 0;

@@ -684,7 +684,7 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	hand_over(w, owner, m);
 }
 
-void weir_l4_poll(struct weir_worker *w)
+unsigned int weir_l4_poll(struct weir_worker *w)
 {
 	struct weir_l4w *l4 = w->l4;
 	struct rte_mbuf *pkts[REDIRECT_BURST];
@@ -710,4 +710,5 @@ void weir_l4_poll(struct weir_worker *w)
 	cur_worker = w;
 	weir_tw_advance(&l4->tw, now_tick(l4, w->now), TIMER_BUDGET);
 	rte_rcu_qsbr_quiescent(w->dp->lb->rcu, w->id);
+	return n;
 }

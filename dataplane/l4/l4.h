@@ -117,7 +117,10 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 /* Add the L4 commands (show stat, set server, show flows ...) to the runtime socket. */
 void weir_l4_register_commands(void);
 
-/* Once per loop iteration: redirected packets, flow timers, RCU quiescent state. */
-void weir_l4_poll(struct weir_worker *w);
+/*
+ * Once per loop iteration: redirected packets, flow timers, RCU quiescent state.
+ * Returns the number of redirected frames handled.
+ */
+unsigned int weir_l4_poll(struct weir_worker *w);
 
 #endif

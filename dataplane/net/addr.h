@@ -27,6 +27,8 @@ static inline const struct weir_addr_entry *weir_addr_lookup(const struct weir_a
 {
 	uint32_t i = (ip * 2654435761u) >> 7;
 
+	if (ip == 0)
+		return NULL; /* 0.0.0.0 is nobody's, and 0 marks the empty slots */
 	for (;; i++) {
 		const struct weir_addr_entry *e = &t->slot[i & t->mask];
 

@@ -44,7 +44,7 @@ void weir_ipv4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf
 		weir_drop(w, m, WEIR_DROP_IPV4_CSUM);
 		return;
 	}
-	if (unlikely(!weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == (p->addr | ~p->mask))) {
+	if (unlikely(!weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == p->bcast)) {
 		weir_drop(w, m, WEIR_DROP_IPV4_SRC_MARTIAN);
 		return;
 	}

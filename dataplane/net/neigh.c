@@ -232,18 +232,48 @@ static void fmt_ip(uint32_t ip, char *buf, size_t len)
 }
 
 /* The sender of an ARP packet was seen: confirm or create its entry. */
+/*
+ * Whether a line about what the wire claims may be logged now: at most LOG_PER_SEC a
+ * second, so that a flood of conflicting or flapping ARP cannot turn into a flood of
+ * log lines on the main lcore. What is left out is counted in the next line.
+ */
+#define LOG_PER_SEC 10
+static bool log_ok(struct weir_dp *dp, uint64_t now)
+{
+	static uint64_t sec_start;
+	static unsigned int logged, skipped;
+
+	if (now - sec_start >= dp->tsc_hz) {
+		if (skipped > 0)
+			WEIR_LOG(WARNING, neigh,
+				 "%u ARP log lines were left out (at most %u a second)\n", skipped,
+				 LOG_PER_SEC);
+		sec_start = now;
+		logged = skipped = 0;
+	}
+	if (logged < LOG_PER_SEC) {
+		logged++;
+		return true;
+	}
+	skipped++;
+	return false;
+}
+
 static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t now)
 {
 	struct weir_neigh_table *t = dp->neigh;
 	struct weir_neigh_entry *e = find(t, ev->port, ev->ip);
 	uint64_t life = weir_ms_to_tsc(dp, dp->conf->global.neigh.reachable_ms);
 	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	bool moved;
 
 	fmt_ip(ev->ip, ip, sizeof(ip));
 	if (ev->flags & WEIR_EVF_ARP_CLAIMED) {
-		rte_ether_format_addr(mac, sizeof(mac), &ev->mac);
-		WEIR_LOG(WARNING, neigh, "address conflict: %s is claimed by %s on '%s'\n", ip, mac,
-			 dp->ports[ev->port].name);
+		if (log_ok(dp, now)) {
+			rte_ether_format_addr(mac, sizeof(mac), &ev->mac);
+			WEIR_LOG(WARNING, neigh, "address conflict: %s is claimed by %s on '%s'\n",
+				 ip, mac, dp->ports[ev->port].name);
+		}
 		return;
 	}
 	if (e != NULL && e->state == WEIR_NEIGH_PERMANENT)
@@ -258,7 +288,7 @@ static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t 
 		init_entry(t, e, ev->port, ev->ip, WEIR_NEIGH_INCOMPLETE, now);
 	}
 	if (e->state == WEIR_NEIGH_REACHABLE || e->state == WEIR_NEIGH_STALE) {
-		if (!rte_is_same_ether_addr(&e->mac, &ev->mac)) {
+		if (!rte_is_same_ether_addr(&e->mac, &ev->mac) && log_ok(dp, now)) {
 			rte_ether_format_addr(mac, sizeof(mac), &ev->mac);
 			WEIR_LOG(INFO, neigh, "%s on '%s' moved to %s\n", ip,
 				 dp->ports[ev->port].name, mac);
@@ -267,8 +297,7 @@ static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t 
 		rte_ether_format_addr(mac, sizeof(mac), &ev->mac);
 		WEIR_LOG(INFO, neigh, "%s on '%s' is at %s\n", ip, dp->ports[ev->port].name, mac);
 	}
-	if (!rte_is_same_ether_addr(&e->mac, &ev->mac))
-		bump(t);
+	moved = !rte_is_same_ether_addr(&e->mac, &ev->mac);
 	write_begin(e);
 	e->mac = ev->mac;
 	e->state = WEIR_NEIGH_REACHABLE;
@@ -277,6 +306,13 @@ static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t 
 	/* Watched neighbours wake up at 3/4 of their lifetime to be refreshed. */
 	e->next = now + (e->flags & WEIR_NEIGH_F_WATCHED ? life / 4 * 3 : life);
 	write_end(e);
+	/*
+	 * The generation moves after the new MAC is in: a worker that reads the new
+	 * generation then finds the new MAC (bumped before, it could cache the old MAC
+	 * under the new generation and keep it).
+	 */
+	if (moved)
+		bump(t);
 	__atomic_store_n(&e->used, 0, __ATOMIC_RELAXED);
 }
 
@@ -325,13 +361,13 @@ int weir_neigh_add_static(struct weir_dp *dp, uint16_t port, uint32_t ip,
 			return -ENOSPC;
 		init_entry(t, e, port, ip, WEIR_NEIGH_PERMANENT, now);
 	}
-	bump(t);
 	write_begin(e);
 	e->mac = *mac;
 	e->state = WEIR_NEIGH_PERMANENT;
 	e->updated = now;
 	e->next = UINT64_MAX;
 	write_end(e);
+	bump(t); /* after the MAC, as in learn() */
 	return 0;
 }
 

@@ -42,6 +42,7 @@ void weir_ports_setup(struct weir_dp *dp)
 		p->addr = c->addr;
 		p->prefixlen = c->prefixlen;
 		p->mask = c->prefixlen ? rte_cpu_to_be_32(~0u << (32 - c->prefixlen)) : 0;
+		p->bcast = c->prefixlen < 31 ? p->addr | ~p->mask : 0;
 		p->gateway = c->gateway;
 		p->mtu = (uint16_t)c->mtu;
 	}

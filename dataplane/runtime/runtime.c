@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -16,6 +17,13 @@
 
 #define MAX_CMDS    256
 #define MAX_CLIENTS 64
+/*
+ * A client that neither sends nor takes its output for this long is closed, as
+ * HAProxy's `stats timeout` (10 s) does; a prompt session may idle longer. Otherwise
+ * clients that never read their answer could take every slot.
+ */
+#define CLIENT_IDLE_MS 10000
+#define PROMPT_IDLE_MS 600000
 
 static const struct weir_rt_cmd *cmd_table[MAX_CMDS];
 static unsigned int nb_cmds;
@@ -184,14 +192,25 @@ struct client {
 	struct weir_rt_out out;
 	size_t out_off;
 	bool prompt;
-	bool closing; /* close once the output is sent */
+	bool closing;     /* close once the output is sent */
+	uint64_t last_ms; /* the last read or write that moved anything */
 };
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 struct weir_rt {
 	struct weir_dp *dp;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct client *clients[MAX_CLIENTS];
+	uint32_t idle_ms, prompt_idle_ms;
+	uint64_t lines; /* command lines run */
 };
 
 /* Create the directories leading to @path (like mkdir -p of its parent). */
@@ -223,6 +242,8 @@ struct weir_rt *weir_rt_open(struct weir_dp *dp, const char *path, unsigned int 
 	if (rt == NULL)
 		return NULL;
 	rt->dp = dp;
+	rt->idle_ms = CLIENT_IDLE_MS;
+	rt->prompt_idle_ms = PROMPT_IDLE_MS;
 	snprintf(rt->path, sizeof(rt->path), "%s", path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	make_parents(path);
@@ -285,6 +306,7 @@ static void accept_clients(struct weir_rt *rt)
 			return;
 		}
 		rt->clients[i]->fd = fd;
+		rt->clients[i]->last_ms = mono_ms();
 	}
 }
 
@@ -301,6 +323,7 @@ static void client_lines(struct weir_rt *rt, struct client *c)
 		if (nl > c->in && nl[-1] == '\r')
 			nl[-1] = '\0';
 		weir_rt_execute(&ctx, c->in);
+		rt->lines++;
 		c->prompt = ctx.prompt;
 		if (ctx.quit || !c->prompt)
 			c->closing = true;
@@ -311,37 +334,38 @@ static void client_lines(struct weir_rt *rt, struct client *c)
 	}
 }
 
-/* Read what the client sent; false when the client is gone. */
+/*
+ * Read what the client sent, once: one poll serves every client a little, so a client
+ * that streams commands cannot hold the main lcore (its ARP, health checks and RCU
+ * reclaim run between polls). False when the client is gone.
+ */
 static bool client_read(struct weir_rt *rt, struct client *c)
 {
-	for (;;) {
-		ssize_t n;
+	ssize_t n;
 
-		if (c->in_len == sizeof(c->in)) {
-			weir_rt_printf(&c->out, "Command line too long (at most %u bytes).\n\n",
-				       WEIR_RT_LINE_MAX - 1);
-			c->closing = true;
-			return true;
-		}
-		n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
-		if (n > 0) {
-			c->in_len += (size_t)n;
-			client_lines(rt, c);
-			if (c->closing)
-				return true;
-			continue;
-		}
-		if (n == 0) {
-			/* EOF: a last line without its newline still runs (echo -n ... | socat). */
-			if (c->in_len > 0 && !c->closing) {
-				c->in[c->in_len++] = '\n';
-				client_lines(rt, c);
-			}
-			c->closing = true;
-			return c->out.len > c->out_off;
-		}
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+	if (c->in_len == sizeof(c->in)) {
+		weir_rt_printf(&c->out, "Command line too long (at most %u bytes).\n\n",
+			       WEIR_RT_LINE_MAX - 1);
+		c->closing = true;
+		return true;
 	}
+	n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+	if (n > 0) {
+		c->last_ms = mono_ms();
+		c->in_len += (size_t)n;
+		client_lines(rt, c);
+		return true;
+	}
+	if (n == 0) {
+		/* EOF: a last line without its newline still runs (echo -n ... | socat). */
+		if (c->in_len > 0 && !c->closing) {
+			c->in[c->in_len++] = '\n';
+			client_lines(rt, c);
+		}
+		c->closing = true;
+		return c->out.len > c->out_off;
+	}
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 }
 
 /* Send pending output; false when the client should be closed now. */
@@ -353,6 +377,7 @@ static bool client_write(struct client *c)
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 		c->out_off += (size_t)n;
+		c->last_ms = mono_ms();
 	}
 	c->out.len = 0;
 	c->out_off = 0;
@@ -367,6 +392,7 @@ void weir_rt_poll(struct weir_rt *rt, int timeout_ms)
 {
 	struct pollfd pfd[MAX_CLIENTS + 1];
 	unsigned int idx[MAX_CLIENTS + 1], n = 0, i;
+	uint64_t now;
 
 	pfd[n].fd = rt->fd;
 	pfd[n].events = POLLIN;
@@ -377,19 +403,26 @@ void weir_rt_poll(struct weir_rt *rt, int timeout_ms)
 		if (c == NULL)
 			continue;
 		pfd[n].fd = c->fd;
-		pfd[n].events = (short)((c->closing ? 0 : POLLIN) |
-					(c->out.len > c->out_off ? POLLOUT : 0));
+		/* No more commands taken while an answer waits to be read. */
+		pfd[n].events = (short)(c->out.len > c->out_off ? POLLOUT
+					: c->closing            ? 0
+								: POLLIN);
 		idx[n] = i;
 		n++;
 	}
-	if (poll(pfd, n, timeout_ms) <= 0)
+	if (poll(pfd, n, timeout_ms) < 0)
 		return;
 	if (pfd[0].revents & POLLIN)
 		accept_clients(rt);
+	now = mono_ms();
 	for (i = 1; i < n; i++) {
 		struct client *c = rt->clients[idx[i]];
 		bool keep = true;
 
+		if (now - c->last_ms > (c->prompt ? rt->prompt_idle_ms : rt->idle_ms)) {
+			client_free(rt, idx[i]);
+			continue;
+		}
 		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			keep = client_read(rt, c);
 		if (keep && c->out.len > c->out_off)
@@ -413,4 +446,15 @@ void weir_rt_close(struct weir_rt *rt)
 	close(rt->fd);
 	unlink(rt->path);
 	free(rt);
+}
+
+void weir_rt_set_timeouts(struct weir_rt *rt, uint32_t client_ms, uint32_t prompt_ms)
+{
+	rt->idle_ms = client_ms;
+	rt->prompt_idle_ms = prompt_ms;
+}
+
+uint64_t weir_rt_lines(const struct weir_rt *rt)
+{
+	return rt->lines;
 }

@@ -78,4 +78,13 @@ void weir_rt_poll(struct weir_rt *rt, int timeout_ms);
 /* Close every client and the listener, remove the socket file. */
 void weir_rt_close(struct weir_rt *rt);
 
+/*
+ * Close clients idle (nothing read from them, nothing of their output taken) for
+ * @client_ms, or @prompt_ms in prompt mode. Defaults: 10 s and 10 min.
+ */
+void weir_rt_set_timeouts(struct weir_rt *rt, uint32_t client_ms, uint32_t prompt_ms);
+
+/* Command lines run so far. */
+uint64_t weir_rt_lines(const struct weir_rt *rt);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -13,6 +14,8 @@
 
 #include "core/worker.h"
 #include "fixture.h"
+#include "l4/l4.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "net/pkt.h"
 
@@ -495,6 +498,123 @@ static void test_ctrl_packets_are_sent_by_workers(void **state)
 	assert_int_equal(fixture_drops(&dp, WEIR_DROP_TX_FULL), 1);
 }
 
+/* ---- 0.0.0.0 is nobody's (0 also marks the address table's empty slots) ---- */
+
+static void test_addr_lookup_of_zero(void **state)
+{
+	(void)state;
+	assert_null(weir_addr_lookup(dp.addrs, 0));
+}
+
+static void test_arp_for_zero_address_not_answered(void **state)
+{
+	struct arp_frame f;
+	struct rte_mbuf *out[8];
+	uint64_t before = fixture_drops(&dp, WEIR_DROP_ARP_NOT_OURS);
+	unsigned int n;
+
+	(void)state;
+	drain_events();
+	arp_request(&f, ip4("10.0.0.2"), 0);
+	n = feed(&f, sizeof(f), 0, out);
+	if (n > 0) {
+		struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(out[0], struct rte_arp_hdr *,
+								sizeof(struct rte_ether_hdr));
+
+		print_message("answered: 'arp_sip %08x is-at our MAC', op %u\n",
+			      a->arp_data.arp_sip, rte_be_to_cpu_16(a->arp_opcode));
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	drain_events();
+	assert_int_equal(n, 0);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_ARP_NOT_OURS), before + 1);
+}
+
+static void test_echo_to_zero_address_not_answered(void **state)
+{
+	struct icmp_frame f;
+	struct rte_mbuf *out[8];
+	uint64_t before = fixture_drops(&dp, WEIR_DROP_IPV4_NOT_OURS);
+	unsigned int n;
+
+	(void)state;
+	echo_request(&f, ip4("10.0.0.2"), 0, 0);
+	n = feed(&f, sizeof(f), 0, out);
+	if (n > 0) {
+		struct icmp_frame *r = rte_pktmbuf_mtod(out[0], struct icmp_frame *);
+
+		print_message("answered: echo reply from %08x type %u\n", r->ip.src_addr,
+			      r->icmp.icmp_type);
+		rte_pktmbuf_free_bulk(out, n);
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_IPV4_NOT_OURS), before + 1);
+}
+
+/* ---- frames from the redirect ring are work too (adaptive polling) ---- */
+
+static void test_poll_counts_redirected_frames(void **state)
+{
+	struct weir_worker *w = &dp.workers[0];
+	struct icmp_frame f;
+	struct rte_mbuf *m, *out[8];
+	uint64_t echo = w->st.events[WEIR_EV_ICMP_ECHO_IN];
+	unsigned int got;
+
+	(void)state;
+	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.1"), 0);
+	m = fixture_mbuf(&dp, &f, sizeof(f));
+	m->port = dp.ports[0].port_id;
+	assert_int_equal(rte_ring_enqueue(w->l4->redirect, m), 0);
+	got = weir_worker_poll(w);
+	(void)fixture_take_tx(&dp, 0, out, 8);
+	print_message("frames handled %" PRIu64 ", weir_worker_poll() returned %u\n",
+		      w->st.events[WEIR_EV_ICMP_ECHO_IN] - echo, got);
+	assert_int_equal(w->st.events[WEIR_EV_ICMP_ECHO_IN], echo + 1);
+	/* adaptive_idle() sleeps when this is 0 for 64 loops, though frames were handled. */
+	assert_true(got > 0);
+}
+
+/* ---- /31 interfaces (RFC 3021): no broadcast address, the peer is a host ---- */
+
+/* "servers" on a point-to-point /31 (RFC 3021): Weir 10.1.0.0, the server 10.1.0.1. */
+static const char *conf_p2p = "global = { workers = 1; mbufs = 2047; flows = 4096; };\n"
+			      "interfaces = (\n"
+			      "  { name = \"client\"; device = \"net_null0\"; "
+			      "address = \"10.0.0.1/24\"; gateway = \"10.0.0.254\"; },\n"
+			      "  { name = \"servers\"; device = \"net_null1\"; "
+			      "address = \"10.1.0.0/31\"; }\n"
+			      ");\n"
+			      "backends = ( { name = \"web\"; servers = (\n"
+			      "  { name = \"s1\"; address = \"10.1.0.1\"; port = 80; } ); } );\n"
+			      "services = ( { name = \"http\"; vip = \"10.0.0.10\"; port = 80; "
+			      "backend = \"web\"; } );\n";
+
+static int setup_p2p(void **state)
+{
+	(void)state;
+	if (fixture_eal() != 0)
+		return -1;
+	fixture_dp(&dp, conf_p2p);
+	return 0;
+}
+
+static void test_p2p_peer_is_not_martian(void **state)
+{
+	struct icmp_frame f;
+	struct rte_mbuf *out[8];
+	uint64_t martian = fixture_drops(&dp, WEIR_DROP_IPV4_SRC_MARTIAN);
+	unsigned int n;
+
+	(void)state;
+	echo_request(&f, ip4("10.1.0.1"), ip4("10.1.0.0"), 1);
+	n = feed(&f, sizeof(f), 1, out);
+	print_message("echo from the /31 peer: %u replies, martian drops +%" PRIu64 "\n", n,
+		      fixture_drops(&dp, WEIR_DROP_IPV4_SRC_MARTIAN) - martian);
+	rte_pktmbuf_free_bulk(out, n);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,7 +631,15 @@ int main(void)
 		cmocka_unit_test(test_ipv4_drops),
 		cmocka_unit_test(test_ipv4_options_accepted),
 		cmocka_unit_test(test_ctrl_packets_are_sent_by_workers),
+		cmocka_unit_test(test_addr_lookup_of_zero),
+		cmocka_unit_test(test_arp_for_zero_address_not_answered),
+		cmocka_unit_test(test_echo_to_zero_address_not_answered),
+		cmocka_unit_test(test_poll_counts_redirected_frames),
+	};
+	const struct CMUnitTest p2p[] = {
+		cmocka_unit_test(test_p2p_peer_is_not_martian),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown) |
+	       cmocka_run_group_tests_name("a /31 link", p2p, setup_p2p, teardown);
 }

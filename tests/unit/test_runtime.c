@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -262,6 +264,104 @@ static void test_socket_one_shot_and_interactive(void **state)
 	rmdir(path);
 }
 
+/* A runtime socket in a fresh directory, with the basic commands. */
+static struct weir_rt *rt_open(char *path, char *sock, size_t len)
+{
+	struct weir_rt *rt;
+
+	weir_rt_register_basic();
+	assert_non_null(mkdtemp(path));
+	snprintf(sock, len, "%s/weir.sock", path);
+	rt = weir_rt_open(&dp, sock, 0600);
+	assert_non_null(rt);
+	return rt;
+}
+
+/*
+ * Clients that say nothing, or never take their answer, are closed after the idle
+ * timeout (HAProxy's stats timeout): 64 of them cannot lock every other client out.
+ */
+static void test_idle_clients_are_closed(void **state)
+{
+	char path[] = "/tmp/weir-rt-XXXXXX", sock[128], buf[4096];
+	int idle[64], fd, i;
+	struct weir_rt *rt;
+	ssize_t n, got = 0;
+
+	(void)state;
+	rt = rt_open(path, sock, sizeof(sock));
+	weir_rt_set_timeouts(rt, 100, 100);
+	for (i = 0; i < 64; i++) {
+		idle[i] = connect_to(sock);
+		weir_rt_poll(rt, 0);
+	}
+	/* Past the timeout (each idle poll waits its 5 ms). */
+	for (i = 0; i < 40; i++)
+		weir_rt_poll(rt, 5);
+	fd = connect_to(sock);
+	assert_int_equal(write(fd, "show info\n", 10), 10);
+	for (i = 0; i < 200 && got < (ssize_t)sizeof(buf) - 1; i++) {
+		weir_rt_poll(rt, 5);
+		n = recv(fd, buf + got, sizeof(buf) - 1 - (size_t)got, MSG_DONTWAIT);
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += n;
+	}
+	buf[got] = '\0';
+	/* The idle ones were closed: reading finds their end. */
+	assert_int_equal(recv(idle[0], buf + got, 1, MSG_DONTWAIT), 0);
+	close(fd);
+	for (i = 0; i < 64; i++)
+		close(idle[i]);
+	weir_rt_close(rt);
+	rmdir(path);
+	assert_true(strncmp(buf, "Name: weir\n", 11) == 0);
+}
+
+/*
+ * A client streaming commands without reading the answers gets one read's worth run,
+ * then nothing more until it takes its output: it cannot keep the main lcore (ARP,
+ * health checks, RCU reclaim) inside weir_rt_poll(), nor grow its output without end.
+ */
+static void test_streaming_client_is_held_back(void **state)
+{
+	char path[] = "/tmp/weir-rt-XXXXXX", sock[128], chunk[4000];
+	static const char cmd[] = "show info\n";
+	size_t len = 0, sent = 0;
+	uint64_t before;
+	struct weir_rt *rt;
+	int fd, i;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN); /* as weir-dataplane's main() does */
+	rt = rt_open(path, sock, sizeof(sock));
+	fd = connect_to(sock);
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	while (len + sizeof(cmd) - 1 <= sizeof(chunk)) {
+		memcpy(chunk + len, cmd, sizeof(cmd) - 1);
+		len += sizeof(cmd) - 1;
+	}
+	/* Interactive: one command per line, the connection kept. */
+	assert_int_equal(write(fd, "prompt\n", 7), 7);
+	weir_rt_poll(rt, 0);
+	before = weir_rt_lines(rt);
+	for (i = 0; i < 200; i++) {
+		/* As much as the socket takes, then one poll of the main loop. */
+		while (write(fd, chunk, len) == (ssize_t)len)
+			sent += len / (sizeof(cmd) - 1);
+		weir_rt_poll(rt, 0);
+	}
+	print_message("commands sent %zu, run %lu\n", sent,
+		      (unsigned long)(weir_rt_lines(rt) - before));
+	assert_true(sent > 10000);
+	/* One read (16 KB of input at most), its answers never taken. */
+	assert_true(weir_rt_lines(rt) - before <= WEIR_RT_LINE_MAX / (sizeof(cmd) - 1) + 1);
+	close(fd);
+	weir_rt_close(rt);
+	rmdir(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_quit_and_prompt),
 		cmocka_unit_test(test_show_ports_and_neigh_headers),
 		cmocka_unit_test(test_socket_one_shot_and_interactive),
+		cmocka_unit_test(test_idle_clients_are_closed),
+		cmocka_unit_test(test_streaming_client_is_held_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
