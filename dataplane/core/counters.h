@@ -12,6 +12,7 @@
 	X(ETH_SHORT, "eth_short", "frame shorter than an Ethernet header")                    \
 	X(ETH_DST_OTHER, "eth_dst_other", "unicast frame for another MAC address")            \
 	X(ETH_MULTICAST, "eth_multicast", "multicast frame")                                  \
+	X(ETH_SRC_GROUP, "eth_src_group", "source MAC address a group (multicast) address")   \
 	X(ETH_VLAN, "eth_vlan", "VLAN-tagged frame")                                          \
 	X(ETH_PROTO, "eth_proto", "EtherType other than ARP and IPv4")                        \
 	X(ARP_MALFORMED, "arp_malformed", "ARP with a bad length, hardware or protocol type") \

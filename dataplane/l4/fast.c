@@ -81,11 +81,14 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 	uint64_t ck = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	bool tcp = ip->next_proto_id == IPPROTO_TCP, ip_sw = true, l4_sw = true;
 
-	/* The destination MAC: the first six bytes of the frame (of at least 42). */
+	/*
+	 * The destination MAC, the first six bytes of the frame (of at least 42), and the
+	 * source's group bit, the low bit of byte 6: in the same load.
+	 */
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-	if (((rd64(d) ^ rp->mac) << 16) != 0)
+	if ((((rd64(d) ^ rp->mac) << 16) | (rd64(d) & 1ull << 48)) != 0)
 #else
-	if (((rd64(d) ^ rp->mac) >> 16) != 0)
+	if ((((rd64(d) ^ rp->mac) >> 16) | (rd64(d) & 1ull << 8)) != 0)
 #endif
 		return false;
 	if (m->nb_segs != 1 || tot > (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN ||

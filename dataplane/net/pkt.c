@@ -24,6 +24,11 @@ void weir_pkt_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf 
 			return;
 		}
 	}
+	/* A source is one station (IEEE 802.3): answers to a group address would flood. */
+	if (unlikely(rte_is_multicast_ether_addr(&eth->src_addr))) {
+		weir_drop(w, m, WEIR_DROP_ETH_SRC_GROUP);
+		return;
+	}
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		weir_ipv4_input(w, p, m);

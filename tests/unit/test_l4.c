@@ -934,6 +934,9 @@ static void test_fast_path_leaves_the_rest_to_the_full_path(void **state)
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
 	f.eth.dst_addr = other_mac;
 	assert_dropped(&f, WEIR_DROP_ETH_DST_OTHER);
+	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	f.eth.src_addr.addr_bytes[0] |= 0x01;
+	assert_dropped(&f, WEIR_DROP_ETH_SRC_GROUP);
 	tcp_seg(&f, 0, "10.0.0.2", 46100, "10.0.0.10", 80,
 		RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 101, 501);
 	assert_dropped(&f, WEIR_DROP_TCP_FLAGS);

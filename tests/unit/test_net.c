@@ -277,6 +277,9 @@ static void test_eth_drops(void **state)
 	f.eth.dst_addr.addr_bytes[0] = 0x01;
 	expect_drop(&f, sizeof(f), 0, WEIR_DROP_ETH_MULTICAST);
 	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.1"), 0);
+	f.eth.src_addr.addr_bytes[0] |= 0x01; /* an echo reply would go to a group */
+	expect_drop(&f, sizeof(f), 0, WEIR_DROP_ETH_SRC_GROUP);
+	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.1"), 0);
 	f.eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
 	expect_drop(&f, sizeof(f), 0, WEIR_DROP_ETH_VLAN);
 	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.1"), 0);
