@@ -130,10 +130,20 @@ static uint32_t cubic_ssthresh(struct weir_tcp_conn *c)
 	return th > 2 * tcp_smss(c) ? th : 2 * tcp_smss(c);
 }
 
+/*
+ * RFC 9438 §5.8: while the application is the limit, the window's time t does not run;
+ * the epoch starts again (K from W_max and the cwnd now) once the flow uses its cwnd.
+ */
+static void cubic_app_limited(struct weir_tcp_conn *c)
+{
+	c->cubic.epoch_us = 0;
+}
+
 static const struct tcp_cc_ops cubic = {
 	.name = "cubic",
 	.init = cubic_init,
 	.cong_avoid = cubic_cong_avoid,
+	.app_limited = cubic_app_limited,
 	.ssthresh = cubic_ssthresh,
 };
 

@@ -118,6 +118,8 @@ struct tcp_cc_ops {
 	void (*init)(struct weir_tcp_conn *c);
 	/* @acked new bytes were acknowledged outside loss recovery: grow cwnd. */
 	void (*cong_avoid)(struct weir_tcp_conn *c, uint32_t acked);
+	/* The same, but the flow was not using its cwnd (the application is the limit). */
+	void (*app_limited)(struct weir_tcp_conn *c);
 	/* A loss was detected (fast retransmit or RTO): the new ssthresh, in bytes. */
 	uint32_t (*ssthresh)(struct weir_tcp_conn *c);
 };

@@ -426,7 +426,7 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 {
 	uint32_t wnd = (uint32_t)g->wnd << c->snd_wscale, smss = tcp_smss(c), freed = 0;
 	uint32_t q_end = c->sndq_seq + c->sndq.bytes, acked, delivered = 0;
-	uint32_t prior_fack = c->rack_fack;
+	uint32_t prior_fack = c->rack_fack, prior_flight = c->snd_max - c->snd_una;
 	bool wnd_changed = false, was_zero = c->snd_wnd == 0, sack = (c->flags & TF_SACK) != 0;
 
 	if (SEQ_LT(g->ack, c->snd_una))
@@ -502,8 +502,17 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 			}
 		} else {
 			c->dupacks = 0;
-			if (freed > 0)
+			/*
+			 * cwnd grows only while the flow uses it (RFC 9438 §5.8, RFC 7661; as
+			 * Linux's is_cwnd_limited): in slow start a flight of half of it, else
+			 * all of it but a segment. Otherwise an application that sends little
+			 * would build a window it never tried, and send it in one burst later.
+			 */
+			if (freed > 0 && (c->cwnd < c->ssthresh ? 2 * prior_flight >= c->cwnd
+								: prior_flight + smss >= c->cwnd))
 				tcp_cc_table[c->cc]->cong_avoid(c, freed);
+			else if (freed > 0 && tcp_cc_table[c->cc]->app_limited != NULL)
+				tcp_cc_table[c->cc]->app_limited(c);
 		}
 		/* Keep the recovery point within reach of the sequence space once passed. */
 		if (!tcp_in_recovery(c))

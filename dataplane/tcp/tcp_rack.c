@@ -256,7 +256,8 @@ uint64_t tcp_tlp_deadline(const struct weir_tcp_conn *c)
 		us = 1000000;
 	} else {
 		us = 2ull * c->srtt_us;
-		if (c->snd_max - c->snd_una <= tcp_smss(c) + 1)
+		/* Less than two full segments out: their ACK may wait for the delayed-ACK timer. */
+		if (c->snd_max - c->snd_una < 2 * tcp_smss(c))
 			us += TCP_TLP_ACK_DELAY_US;
 	}
 	us <<= c->tlp_count;

@@ -1840,6 +1840,123 @@ static void test_syncookie_not_valid_after_wrap(void **state)
 	fini(&h);
 }
 
+/*
+ * RFC 9438 §5.8 (and §4.6, since cubic_ssthresh() multiplies cwnd, not FlightSize):
+ * CUBIC does not grow cwnd while the flow is application-limited, and t does not count
+ * such periods. A, in congestion avoidance after one loss, then sends 1000-byte
+ * messages one at a time (never more than 1000 bytes in flight): cwnd stays put.
+ */
+static bool rx_at_least(struct th *h, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)h;
+	return x->b->rx_len >= x->la;
+}
+
+static void test_cubic_app_limited_no_growth(void **state)
+{
+	struct seg_drop sd = { .off = 30 * 1448, .times = 1 };
+	struct weir_tcp_params pa;
+	struct weir_tcp_info i0, i1;
+	struct th_conn *a, *b;
+	struct xfer x;
+	struct th h;
+	size_t sent = 0;
+	int k;
+
+	(void)state;
+	th_default_params(&pa);
+	pa.cc = WEIR_TCP_CC_CUBIC;
+	assert_int_equal(th_init(&h, &pa, NULL, 51), 0);
+	h.filter = drop_seg;
+	h.filter_arg = &sd;
+	a = open_pair(&h, 40151, &b);
+	/* A bulk with one loss: ssthresh is set, A is in congestion avoidance. */
+	th_source(a, data_a, 256 * 1024, false);
+	x.a = a;
+	x.b = b;
+	x.la = 256 * 1024;
+	x.lb = 0;
+	assert_true(th_run_until(&h, 20000, rx_at_least, &x));
+	sent = 256 * 1024;
+	th_run(&h, 100);
+	assert_int_equal(sd.seen, 2);
+	weir_tcp_info(a->c, &i0);
+	assert_true(i0.ssthresh < UINT32_MAX);
+	assert_true(i0.cwnd >= i0.ssthresh);
+	/* 300 messages of 1000 bytes, each acknowledged before the next. */
+	for (k = 0; k < 300; k++) {
+		th_source(a, data_a + sent, 1000, false);
+		sent += 1000;
+		x.la = sent;
+		assert_true(th_run_until(&h, 1000, rx_at_least, &x));
+		th_run(&h, 50);
+		weir_tcp_info(a->c, &i1);
+		assert_int_equal(i1.unacked, 0);
+	}
+	weir_tcp_info(a->c, &i1);
+	print_message("cubic app-limited: cwnd %u -> %u (ssthresh %u), in flight at most 1000\n",
+		      i0.cwnd, i1.cwnd, i1.ssthresh);
+	assert_memory_equal(b->rx, data_a, sent);
+	assert_true(i1.cwnd <= i0.cwnd + 2 * i0.mss);
+	th_run(&h, 1000);
+	fini(&h);
+}
+
+/*
+ * No spurious loss probe, no reduction (RFC 8985 §7.4.2). No frame is lost here. A sends
+ * 7 full segments and 56 bytes: B ACKs the pairs at once and holds its ACK of the last
+ * two (1504 bytes, less than two full segments) for delack_ms = 40 ms. With less than two
+ * full segments out, the probe timeout allows for that delayed ACK; were it 2 SRTT
+ * (20 ms), A would probe, B would answer the duplicate with ACK = TLP.end_seq (Weir
+ * sends no D-SACK), and the first ACK beyond it, of the next message, would halve cwnd.
+ */
+static void test_no_spurious_probe_for_a_delayed_ack(void **state)
+{
+	const struct weir_tcp_stats *sa;
+	struct weir_tcp_info i0, i1;
+	struct th_conn *a, *b;
+	struct xfer x;
+	struct th h;
+	size_t len1 = 7 * 1448 + 56;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 54), 0);
+	a = open_pair(&h, 40154, &b);
+	th_run(&h, 100); /* an RTT sample: 10 ms */
+	x.a = a;
+	x.b = b;
+	x.lb = 0;
+	/* A first message settles B's window (its first read sends an update at once). */
+	th_source(a, data_b, 1000, false);
+	x.la = 1000;
+	assert_true(th_run_until(&h, 2000, rx_at_least, &x));
+	th_run(&h, 100);
+	b->rx_len = 0;
+	th_source(a, data_a, len1, false);
+	x.la = len1;
+	assert_true(th_run_until(&h, 2000, rx_at_least, &x));
+	th_run(&h, 100);
+	weir_tcp_info(a->c, &i0);
+	/* The next message: its ACK goes beyond the probe. */
+	th_source(a, data_a + len1, 1000, false);
+	x.la = len1 + 1000;
+	assert_true(th_run_until(&h, 2000, rx_at_least, &x));
+	th_run(&h, 100);
+	weir_tcp_info(a->c, &i1);
+	sa = weir_tcp_stats(h.side[0].s);
+	print_message("no loss: dropped %lu/%lu, tlp_probes %lu, cwnd %u -> %u, ssthresh %u\n",
+		      (unsigned long)h.dropped[0], (unsigned long)h.dropped[1],
+		      (unsigned long)sa->tlp_probes, i0.cwnd, i1.cwnd, i1.ssthresh);
+	assert_int_equal(h.dropped[0] + h.dropped[1], 0);
+	assert_memory_equal(b->rx, data_a, len1 + 1000);
+	assert_int_equal(i1.ssthresh, UINT32_MAX); /* nothing was lost: no reduction */
+	assert_true(i1.cwnd >= i0.cwnd);
+	th_run(&h, 1000);
+	fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1883,6 +2000,8 @@ int main(void)
 		cmocka_unit_test(test_tiny_segments_do_not_pin_mbufs),
 		cmocka_unit_test(test_simultaneous_open),
 		cmocka_unit_test(test_syncookie_not_valid_after_wrap),
+		cmocka_unit_test(test_cubic_app_limited_no_growth),
+		cmocka_unit_test(test_no_spurious_probe_for_a_delayed_ack),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
