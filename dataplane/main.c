@@ -67,8 +67,12 @@ static int setup_signals(void)
 	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
 		return -errno;
 	sa.sa_handler = SIG_IGN;
-	/* A runtime client that hangs up must not kill the dataplane. */
-	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+	/*
+	 * A runtime client that hangs up must not kill the dataplane; nor a SIGHUP, which
+	 * asks daemons to reopen their logs: Weir's go to stderr (the journal), none to
+	 * reopen.
+	 */
+	if (sigaction(SIGPIPE, &sa, NULL) != 0 || sigaction(SIGHUP, &sa, NULL) != 0)
 		return -errno;
 	return 0;
 }

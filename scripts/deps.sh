@@ -3,10 +3,11 @@
 # Sourcing it defines weir_deps; `. scripts/deps.sh test` also installs at once.
 # Only missing packages are installed (apt-get update runs only then); root or sudo.
 
+# libcmocka-dev is common: a release build builds the unit tests too.
 WEIR_DEPS_COMMON=(dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc libconfig-dev
-	libssl-dev iproute2 ethtool procps socat curl nginx python3)
+	libssl-dev libcmocka-dev iproute2 ethtool procps socat curl nginx python3)
 WEIR_DEPS_DEMO=()
-WEIR_DEPS_TEST=(libcmocka-dev python3-pytest python3-scapy nftables tcpdump wrk
+WEIR_DEPS_TEST=(python3-pytest python3-scapy nftables tcpdump wrk
 	iputils-ping clang libclang-rt-14-dev valgrind haproxy)
 
 # weir_deps demo|test: install what that command needs; returns non-zero on failure.

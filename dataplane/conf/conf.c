@@ -2260,7 +2260,7 @@ static void parse_neighbour(struct loader *ld, const config_setting_t *e, int po
 	check_keys(ld, &g, neighbour_keys);
 	if (get_str(ld, &g, "interface", true, &iface) == GOT) {
 		for (size_t i = 0; i < ld->nb_ifaces; i++)
-			if (ld->ifaces[i].name_ok && strcmp(ld->conf->ifaces[i].name, iface) == 0)
+			if (ld->ifaces[i].name_ok && strcmp(ld->ifaces[i].m.name, iface) == 0)
 				n->iface = (int)i;
 		if (n->iface < 0)
 			err(ld, member(&g, "interface"), "%sinterface '%s' is not defined", lbl,

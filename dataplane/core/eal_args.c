@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/eal_args.h"
@@ -41,6 +42,25 @@ void weir_eal_env_probe(struct weir_eal_env *env)
 	}
 	if (env->nb_cpus == 0)
 		env->cpus[env->nb_cpus++] = 0;
+	/* "0-3,6,8-9" */
+	f = fopen("/sys/devices/system/cpu/online", "r");
+	if (f != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL) {
+			char *p = line;
+
+			while (*p >= '0' && *p <= '9') {
+				long lo = strtol(p, &p, 10), hi = lo;
+
+				if (*p == '-')
+					hi = strtol(p + 1, &p, 10);
+				for (; lo <= hi && lo < CPU_SETSIZE && env->nb_online < 1024; lo++)
+					env->online[env->nb_online++] = (int)lo;
+				if (*p == ',')
+					p++;
+			}
+		}
+		fclose(f);
+	}
 }
 
 struct builder {
@@ -72,14 +92,21 @@ static void __attribute__((format(printf, 2, 3))) arg(struct builder *b, const c
 	b->used += (size_t)n + 1;
 }
 
+/* Whether global.cpus may pin to @cpu: online (else, when unknown, in the affinity). */
 static bool cpu_allowed(const struct weir_eal_env *env, int cpu)
 {
-	unsigned int i;
+	const int *set = env->nb_online > 0 ? env->online : env->cpus;
+	unsigned int i, n = env->nb_online > 0 ? env->nb_online : env->nb_cpus;
 
-	for (i = 0; i < env->nb_cpus; i++)
-		if (env->cpus[i] == cpu)
+	for (i = 0; i < n; i++)
+		if (set[i] == cpu)
 			return true;
 	return false;
+}
+
+static const char *not_there(const struct weir_eal_env *env)
+{
+	return env->nb_online > 0 ? "is not online" : "is not available to this process";
 }
 
 int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
@@ -100,8 +127,7 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 	/* Lcore 0 is the main lcore; worker i runs as lcore i + 1. */
 	main_cpu = g->main_cpu >= 0 ? g->main_cpu : env->cpus[0];
 	if (!cpu_allowed(env, main_cpu)) {
-		snprintf(err, errlen, "global.cpus.main: CPU %d is not available to this process",
-			 main_cpu);
+		snprintf(err, errlen, "global.cpus.main: CPU %d %s", main_cpu, not_there(env));
 		return -EINVAL;
 	}
 	off = (size_t)snprintf(lcores, sizeof(lcores), "0@%d", main_cpu);
@@ -111,10 +137,8 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 		if (g->nb_worker_cpus > 0) {
 			cpu = g->worker_cpus[i];
 			if (!cpu_allowed(env, cpu)) {
-				snprintf(err, errlen,
-					 "global.cpus.workers: CPU %d is not available to this "
-					 "process",
-					 cpu);
+				snprintf(err, errlen, "global.cpus.workers: CPU %d %s", cpu,
+					 not_there(env));
 				return -EINVAL;
 			}
 		} else if (env->nb_cpus > 1) {

@@ -25,8 +25,14 @@ struct weir_eal_args {
 struct weir_eal_env {
 	unsigned long long huge_free_bytes;
 	bool huge_mounted;
-	int cpus[1024];
+	int cpus[1024]; /* this process's affinity: where unpinned lcores go */
 	unsigned int nb_cpus;
+	/*
+	 * The online CPUs, any of which global.cpus may pin to: isolcpus= keeps the CPUs
+	 * meant for workers out of every process's affinity. None known: the affinity.
+	 */
+	int online[1024];
+	unsigned int nb_online;
 };
 
 /* Read the hugepage and CPU facts of this machine. */

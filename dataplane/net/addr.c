@@ -74,7 +74,7 @@ struct weir_addr_table *weir_addr_build(struct weir_dp *dp)
 		const struct weir_port *p = &dp->ports[i];
 
 		for (k = 0; k < p->nb_owned; k++) {
-			uint32_t h = (p->owned[k] * 2654435761u) >> 7;
+			uint32_t h = weir_addr_hash(p->owned[k]);
 			struct weir_addr_entry *e;
 
 			/* Config validation keeps addresses unique across ports. */

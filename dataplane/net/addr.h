@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <rte_byteorder.h>
+
 #include "core/dp.h"
 
 struct weir_addr_entry {
@@ -21,11 +23,22 @@ struct weir_addr_table {
 	struct weir_addr_entry slot[];
 };
 
+/*
+ * Where @ip's (network order) probe starts: a multiply in host order, its high bits
+ * folded down, so that the last octet spreads a subnet's addresses too.
+ */
+static inline uint32_t weir_addr_hash(uint32_t ip)
+{
+	uint32_t h = rte_be_to_cpu_32(ip) * 2654435761u;
+
+	return h ^ h >> 16;
+}
+
 /* The entry for @ip (network order), or NULL when Weir does not own it. */
 static inline const struct weir_addr_entry *weir_addr_lookup(const struct weir_addr_table *t,
 							     uint32_t ip)
 {
-	uint32_t i = (ip * 2654435761u) >> 7;
+	uint32_t i = weir_addr_hash(ip);
 
 	if (ip == 0)
 		return NULL; /* 0.0.0.0 is nobody's, and 0 marks the empty slots */

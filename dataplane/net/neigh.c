@@ -12,9 +12,17 @@
 
 #define TIMER_BUCKETS_PER_TICK 4096 /* bounded work per timer call on large tables */
 
+/*
+ * The bucket of @ip (network order): a multiply of the address in host order, whose
+ * high bits are then folded down, so that its last octet spreads a subnet's hosts over
+ * the buckets (taken in network order, the last octet only reached bits the mask cut
+ * off, and a whole /24 shared one bucket of 8).
+ */
 static inline uint32_t bucket_of(const struct weir_neigh_table *t, uint32_t ip)
 {
-	return ((ip * 2654435761u) >> 8) & (t->nb_buckets - 1);
+	uint32_t h = rte_be_to_cpu_32(ip) * 2654435761u;
+
+	return (h ^ h >> 16) & (t->nb_buckets - 1);
 }
 
 struct weir_neigh_table *weir_neigh_create(uint32_t max_entries)

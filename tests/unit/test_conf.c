@@ -653,6 +653,30 @@ static void test_too_many_errors(void **state)
 	free(text);
 }
 
+/*
+ * More interfaces than the model holds (an error) and a neighbour on one of the extra
+ * ones: its interface is found among those parsed (not read past the 16 the model
+ * keeps), and the one error is the count.
+ */
+static void test_many_ifaces_with_neighbour(void **state)
+{
+	static char text[4096];
+	size_t off = 0;
+
+	(void)state;
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "interfaces = (\n");
+	for (int i = 1; i <= 17; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"{ name = \"i%d\"; device = \"net_null%d\"; address = "
+					"\"10.%d.0.1/24\"; }%s\n",
+					i, i, i, i < 17 ? "," : "");
+	snprintf(text + off, sizeof(text) - off,
+		 ");\nneighbours = ( { interface = \"i17\"; address = \"10.17.0.5\"; mac = "
+		 "\"02:00:00:00:00:01\"; } );\n");
+	expect_text(text, (const char *const[]){ "t.conf:1: interfaces: 17 entries, expected 1..16",
+						 NULL });
+}
+
 /* More servers in all than a flow can name (16 bits): refused, not wrapped. */
 static void test_too_many_servers(void **state)
 {
@@ -1411,6 +1435,7 @@ int main(void)
 		cmocka_unit_test(test_include_twice),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_too_many_servers),
+		cmocka_unit_test(test_many_ifaces_with_neighbour),
 		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);

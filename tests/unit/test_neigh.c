@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -329,6 +330,26 @@ static void test_route(void **state)
 	assert_int_equal(nh, ip4("10.0.0.254"));
 }
 
+/*
+ * A table of 64 entries holds 10 watched servers of one /24: the bucket hash must spread
+ * the last octet (it keeps only bits 8..16 of the network-order address times a
+ * constant, so every address of a /24 lands in one 8-way bucket).
+ */
+static void test_servers_of_one_subnet_fit(void **state)
+{
+	uint64_t t0 = ms(20);
+	char ip[32];
+
+	(void)state;
+	for (int i = 11; i <= 20; i++) {
+		snprintf(ip, sizeof(ip), "10.1.0.%d", i);
+		if (weir_neigh_watch(&dp, 1, ip4(ip), t0) != 0)
+			print_message("no room to watch %s (%u buckets)\n", ip,
+				      dp.neigh->nb_buckets);
+		assert_int_equal(weir_neigh_watch(&dp, 1, ip4(ip), t0), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup(test_full_bucket_evicts_oldest_unwatched, reset),
 		cmocka_unit_test_setup(test_permanent_entry, reset),
 		cmocka_unit_test_setup(test_route, reset),
+		cmocka_unit_test_setup(test_servers_of_one_subnet_fit, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
