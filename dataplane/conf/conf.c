@@ -87,6 +87,11 @@
  *   service 'S': local_addresses is only valid with mode nat or tcp
  *   service 'S': local_addresses: A.B.C.D is not in any interface subnet
  *   service 'S': overlaps service 'T' (A.B.C.D tcp port P)
+ *   service 'S': vip A.B.C.D has more than 16 services
+ *   service 'S': vip A.B.C.D is the address of server 'B/X'
+ *   service 'S': local_addresses: A.B.C.D is the vip of service 'T'   (its own too)
+ *   service 'S': local_addresses: A.B.C.D is the gateway of interface 'I'
+ *   service 'S': local_addresses: A.B.C.D is the address of server 'B/X'
  *   service 'S': mode dsr cannot rewrite ports, but server 'B/X' has port P (use 0 or Q)
  *                 "(use 0)" when the service has a port range
  *   service 'S': mode dsr needs servers on an interface subnet, but server 'B/X'
@@ -2199,6 +2204,62 @@ static void check_overlaps(struct loader *ld)
 	}
 }
 
+/*
+ * The addresses Weir answers ARP for keep one role each and take no other host's: a
+ * local address that is also a VIP would turn server replies into client traffic, one
+ * that is the gateway or a server would take that host's address over. A VIP holds at
+ * most WEIR_MAX_VIP_SERVICES services (the dataplane's table per VIP).
+ */
+static void check_addresses(struct loader *ld)
+{
+	const struct weir_conf *c = ld->conf;
+
+	for (uint32_t i = 0; i < c->nb_services; i++) {
+		const struct weir_conf_service *a = &c->services[i];
+		const struct service_aux *aa = &ld->services[i];
+		uint32_t same = 0;
+
+		if (!aa->vip_ok)
+			continue;
+		for (uint32_t j = 0; j < i; j++)
+			same += ld->services[j].vip_ok && c->services[j].vip == a->vip;
+		if (same == WEIR_MAX_VIP_SERVICES)
+			err(ld, aa->vip_s, "%s: vip %s has more than %u services", aa->label,
+			    ip(ld, aa->vip), WEIR_MAX_VIP_SERVICES);
+		for (uint32_t b = 0; b < c->nb_backends; b++)
+			for (uint32_t k = 0; ld->backends[b].srv && k < c->backends[b].nb_servers;
+			     k++)
+				if (ld->backends[b].srv[k].addr_ok &&
+				    c->backends[b].servers[k].addr == a->vip)
+					err(ld, aa->vip_s, "%s: vip %s is the address of %s",
+					    aa->label, ip(ld, aa->vip),
+					    ld->backends[b].srv[k].label);
+		for (uint32_t l = 0; l < a->nb_laddrs; l++) {
+			uint32_t la = a->laddrs[l];
+			char what[LABEL_MAX + 32] = "";
+
+			for (uint32_t j = 0; j < c->nb_services && !what[0]; j++)
+				if (ld->services[j].vip_ok && c->services[j].vip == la)
+					snprintf(what, sizeof(what), "the vip of %s",
+						 ld->services[j].label);
+			for (size_t k = 0; k < ld->nb_ifaces && !what[0]; k++)
+				if (ld->ifaces[k].m.gateway != 0 && ld->ifaces[k].m.gateway == la)
+					snprintf(what, sizeof(what), "the gateway of %s",
+						 ld->ifaces[k].label);
+			for (uint32_t b = 0; b < c->nb_backends && !what[0]; b++)
+				for (uint32_t k = 0;
+				     ld->backends[b].srv && k < c->backends[b].nb_servers; k++)
+					if (ld->backends[b].srv[k].addr_ok &&
+					    c->backends[b].servers[k].addr == la)
+						snprintf(what, sizeof(what), "the address of %s",
+							 ld->backends[b].srv[k].label);
+			if (what[0])
+				err(ld, aa->laddr_s, "%s: local_addresses: %s is %s", aa->label,
+				    ip(ld, ntohl(la)), what);
+		}
+	}
+}
+
 /* Stick table @pos (1-based), element @e. */
 static void parse_table(struct loader *ld, const config_setting_t *e, int pos,
 			struct weir_conf_stick_table *t, struct table_aux *a)
@@ -2398,6 +2459,7 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 		}
 	}
 	check_overlaps(ld);
+	check_addresses(ld);
 
 	s = get_list(ld, &g, "neighbours", false, 0, 65536);
 	if (s)

@@ -18,17 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WEIR_NAME_MAX        32  /* names of interfaces, services, backends, servers */
-#define WEIR_DEVICE_MAX      256 /* a PCI address or a vdev spec */
-#define WEIR_PATH_MAX        256
-#define WEIR_MAX_WORKERS     64
-#define WEIR_CONF_MIN_LPORTS 8 /* global.local_ports: the fewest a slice may have */
-#define WEIR_MAX_IFACES      16
-#define WEIR_MAX_LADDRS      16 /* local (source) addresses of one full-NAT service */
-#define WEIR_MAX_SERVERS     1024
-#define WEIR_MAX_SERVERS_ALL 65535 /* of all backends: a flow keeps a server in 16 bits */
-#define WEIR_MAX_SERVICES    65535 /* a flow keeps its service in 16 bits */
-#define WEIR_CONF_MAX_ERR    64    /* errors kept; more are counted, not stored */
+#define WEIR_NAME_MAX         32  /* names of interfaces, services, backends, servers */
+#define WEIR_DEVICE_MAX       256 /* a PCI address or a vdev spec */
+#define WEIR_PATH_MAX         256
+#define WEIR_MAX_WORKERS      64
+#define WEIR_CONF_MIN_LPORTS  8 /* global.local_ports: the fewest a slice may have */
+#define WEIR_MAX_IFACES       16
+#define WEIR_MAX_LADDRS       16 /* local (source) addresses of one full-NAT service */
+#define WEIR_MAX_SERVERS      1024
+#define WEIR_MAX_SERVERS_ALL  65535 /* of all backends: a flow keeps a server in 16 bits */
+#define WEIR_MAX_SERVICES     65535 /* a flow keeps its service in 16 bits */
+#define WEIR_MAX_VIP_SERVICES 16    /* services on one VIP (protocols and ports) */
+#define WEIR_CONF_MAX_ERR     64    /* errors kept; more are counted, not stored */
 
 enum weir_hugepages {
 	WEIR_HUGEPAGES_AUTO = 0, /* use them when reserved and mounted, else --no-huge */

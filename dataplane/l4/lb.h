@@ -119,7 +119,7 @@ struct weir_service {
 struct weir_vip {
 	uint32_t vip;
 	uint16_t nb;
-	uint16_t svc[16];
+	uint16_t svc[WEIR_MAX_VIP_SERVICES];
 };
 
 /* A full-NAT source address and the interface it is reached on. */

@@ -677,6 +677,68 @@ static void test_many_ifaces_with_neighbour(void **state)
 						 NULL });
 }
 
+/* More than 16 services on one VIP: refused by the loader (the dataplane keeps 16 per VIP). */
+static void test_services_per_vip(void **state)
+{
+	static char text[8192];
+	size_t off = 0;
+
+	(void)state;
+	off += (size_t)snprintf(text + off, sizeof(text) - off, IFACES WEB "services = (\n");
+	for (int i = 1; i <= 17; i++)
+		off += (size_t)snprintf(
+			text + off, sizeof(text) - off,
+			"{ name = \"s%d\"; vip = \"10.0.0.10\"; port = %d; backend = "
+			"\"web\"; }%s\n",
+			i, 1000 + i, i < 17 ? "," : "");
+	snprintf(text + off, sizeof(text) - off, ");\n");
+	expect_text(text, (const char *const[]){ "t.conf:21: service 's17': vip 10.0.0.10 has "
+						 "more than 16 services",
+						 NULL });
+}
+
+/*
+ * An address Weir answers ARP for is not another host's nor of another role: a local
+ * address that is a VIP would turn server replies into client traffic (fwd.c routes by
+ * the address's kind); one that is the gateway or a server would take that host's
+ * address over.
+ */
+static void test_address_conflicts(void **state)
+{
+	(void)state;
+	expect_text(IFACES WEB
+		    "services = ( { name = \"a\"; vip = \"10.0.0.10\"; port = 80; backend = "
+		    "\"web\"; },\n"
+		    "\t{ name = \"b\"; vip = \"10.0.0.11\"; port = 80; backend = \"web\"; "
+		    "local_addresses = [ \"10.0.0.10\" ]; } );\n",
+		    (const char *const[]){ "t.conf:5: service 'b': local_addresses: 10.0.0.10 is "
+					   "the vip of service 'a'",
+					   NULL });
+	expect_text(IFACES WEB
+		    "services = ( { name = \"a\"; vip = \"10.0.0.10\"; port = 80; backend = "
+		    "\"web\"; local_addresses = [ \"10.0.0.10\" ]; } );\n",
+		    (const char *const[]){ "t.conf:4: service 'a': local_addresses: 10.0.0.10 is "
+					   "the vip of service 'a'",
+					   NULL });
+	expect_text(IFACES WEB
+		    "services = ( { name = \"a\"; vip = \"10.0.0.10\"; port = 80; backend = "
+		    "\"web\"; local_addresses = [ \"10.0.0.254\" ]; } );\n",
+		    (const char *const[]){ "t.conf:4: service 'a': local_addresses: 10.0.0.254 is "
+					   "the gateway of interface 'client'",
+					   NULL });
+	expect_text(IFACES WEB
+		    "services = ( { name = \"a\"; vip = \"10.0.0.10\"; port = 80; backend = "
+		    "\"web\"; local_addresses = [ \"10.1.0.11\" ]; } );\n",
+		    (const char *const[]){ "t.conf:4: service 'a': local_addresses: 10.1.0.11 is "
+					   "the address of server 'web/s1'",
+					   NULL });
+	expect_text(IFACES WEB "services = ( { name = \"a\"; vip = \"10.1.0.11\"; port = 80; "
+			       "backend = \"web\"; } );\n",
+		    (const char *const[]){ "t.conf:4: service 'a': vip 10.1.0.11 is the address of "
+					   "server 'web/s1'",
+					   NULL });
+}
+
 /* More servers in all than a flow can name (16 bits): refused, not wrapped. */
 static void test_too_many_servers(void **state)
 {
@@ -1436,6 +1498,8 @@ int main(void)
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_too_many_servers),
 		cmocka_unit_test(test_many_ifaces_with_neighbour),
+		cmocka_unit_test(test_services_per_vip),
+		cmocka_unit_test(test_address_conflicts),
 		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
