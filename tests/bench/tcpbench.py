@@ -15,6 +15,7 @@ servers still hold in TIME_WAIT, and its rate falls by 10x within seconds.
 
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,7 +94,8 @@ KERNEL_TUNING = ["net.ipv4.tcp_tw_reuse=1", "net.ipv4.ip_local_port_range=1024 6
 
 def run(build, secs, size, runs=1):
     """Returns {"weir": (cps, mbs), "haproxy": (cps, mbs)}."""
-    lab = Lab(f"wb{os.getpid() % 100000}")
+    # wb<pid>n0: cleanup_stale() removes it if this process dies without its finally.
+    lab = Lab(f"wb{os.getpid()}n0")
     work = tempfile.mkdtemp(prefix="weir-tcpbench-")
     results = {}
     try:
@@ -137,4 +139,5 @@ def run(build, secs, size, runs=1):
             hap.wait(timeout=10)
     finally:
         lab.down()
+        shutil.rmtree(work, ignore_errors=True)
     return results

@@ -30,8 +30,9 @@ import time
 
 Server = collections.namedtuple("Server", "name ip ns")
 
-# Prefix of the labs of pytest runs: wt<pid>n<counter>; see cleanup_stale().
-STALE_NS_RE = re.compile(r"^(wt(\d+)n\d+)-(?:cl|dp|sw|s\d+)$")
+# Prefix of the labs of pytest runs, wt<pid>n<counter>, and of the benchmark's,
+# wb<pid>n0; see cleanup_stale().
+STALE_NS_RE = re.compile(r"^(w[tb](\d+)n\d+)-(?:cl|dp|sw|s\d+)$")
 
 
 class CommandError(subprocess.CalledProcessError):
@@ -368,7 +369,8 @@ def _is_zombie(pid):
 
 def cleanup_stale():
     """Remove the labs (and DPDK's runtime and hugepage files) of test runs whose
-    process is gone: prefixes wt<pid>n<k> whose pid is not alive. Returns the prefixes
+    process is gone: prefixes wt<pid>n<k> (wb: the benchmark's) whose pid is not alive.
+    Returns the prefixes
     removed."""
     from .dataplane import dpdk_file_prefixes, remove_dpdk_files
 
@@ -380,7 +382,7 @@ def cleanup_stale():
     for prefix in sorted(dead):
         Lab(prefix).down()
     for fp in dpdk_file_prefixes():
-        m = re.fullmatch(r"weir-(wt(\d+)n\d+)", fp)
+        m = re.fullmatch(r"weir-(w[tb](\d+)n\d+)", fp)
         if m and not pid_alive(int(m.group(2))):
             remove_dpdk_files(fp)
             dead.add(m.group(1))
