@@ -115,7 +115,13 @@ static void rto_fire(struct weir_tcp_conn *c)
 	}
 	s->stats.rto_expiries++;
 	if (c->backoff == 0) {
-		if (c->flags & TF_TS) {
+		/*
+		 * The undo (RFC 3522) tells a spurious timeout by an echo older than the
+		 * episode's first retransmission. With a loss probe out, that is the probe,
+		 * whose repair this timeout cancels (TF_TLP_OUT is cleared below): no undo
+		 * then, or an ACK of the probe would take back the only reduction.
+		 */
+		if ((c->flags & TF_TS) && !(c->flags & TF_TLP_RETRANS)) {
 			c->undo_tsval = tcp_ts_now(c);
 			c->undo_cwnd = c->cwnd;
 			c->undo_ssthresh = c->ssthresh;

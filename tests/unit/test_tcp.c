@@ -1957,6 +1957,81 @@ static void test_no_spurious_probe_for_a_delayed_ack(void **state)
 	fini(&h);
 }
 
+/*
+ * Eifel undo (RFC 3522) after a loss probe (RFC 8985 §7.4.2). The tail segment is really
+ * lost; the probe repairs it, but the peer's ACK of the probe comes late, just after the
+ * RTO fired. That ACK echoes a timestamp older than the RTO's retransmission; were the
+ * timeout undone for it, cwnd and ssthresh would go back to what they were before any
+ * loss, the probe's own response having been cleared by the RTO. A loss repaired by a
+ * retransmission leaves a reduction (Linux compares the echo with the episode's first
+ * retransmission, the probe, and does not undo).
+ */
+struct late_ack {
+	uint32_t base, end;
+	int data_drops;
+	bool held, released;
+	struct th_pkt ack;
+};
+
+static bool drop_tail_hold_ack(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct late_ack *la = arg;
+
+	(void)h;
+	if (from == 0 && p->len > 0 && p->seq + p->len == la->end && la->data_drops++ == 0)
+		return true; /* the tail segment, first transmission */
+	if (from == 1 && p->len == 0 && p->ack == la->end && !la->released) {
+		if (!la->held) {
+			la->held = true; /* the ACK of the first probe: injected later */
+			la->ack = *p;
+		}
+		return true; /* (those of a second probe are lost) */
+	}
+	return false;
+}
+
+static void test_undo_after_a_probe_keeps_the_reduction(void **state)
+{
+	struct late_ack la;
+	const struct weir_tcp_stats *sa;
+	struct weir_tcp_info i0, i1;
+	struct th_conn *a, *b;
+	struct th h;
+	int k;
+
+	(void)state;
+	memset(&la, 0, sizeof(la));
+	assert_int_equal(th_init(&h, NULL, NULL, 53), 0);
+	a = open_pair(&h, 40153, &b);
+	th_run(&h, 100);
+	weir_tcp_info(a->c, &i0);
+	assert_int_equal(i0.ssthresh, UINT32_MAX);
+	la.base = a->c->snd_nxt;
+	la.end = la.base + 6 * 1448;
+	h.filter = drop_tail_hold_ack;
+	h.filter_arg = &la;
+	th_source(a, data_a, 6 * 1448, false);
+	sa = weir_tcp_stats(h.side[0].s);
+	for (k = 0; k < 2000 && sa->rto_expiries == 0; k++)
+		th_step(&h);
+	assert_true(sa->tlp_probes >= 1);
+	assert_int_equal(sa->rto_expiries, 1);
+	assert_true(la.held);
+	/* The late ACK of the probe arrives now, before the RTO retransmission's ACK. */
+	la.released = true;
+	th_inject(&h, 0, la.ack.saddr, la.ack.sport, la.ack.dport, la.ack.seq, la.ack.ack,
+		  la.ack.flags, la.ack.win, la.ack.opts, la.ack.optlen, NULL, 0);
+	th_run(&h, 100);
+	weir_tcp_info(a->c, &i1);
+	print_message("tail lost, repaired by the probe: spurious_rto %lu, ssthresh %u cwnd %u "
+		      "(before: cwnd %u)\n",
+		      (unsigned long)sa->spurious_rto, i1.ssthresh, i1.cwnd, i0.cwnd);
+	assert_int_equal(b->rx_len, 6 * 1448);
+	assert_true(i1.ssthresh < UINT32_MAX); /* the loss left a congestion response */
+	th_run(&h, 1000);
+	fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2002,6 +2077,7 @@ int main(void)
 		cmocka_unit_test(test_syncookie_not_valid_after_wrap),
 		cmocka_unit_test(test_cubic_app_limited_no_growth),
 		cmocka_unit_test(test_no_spurious_probe_for_a_delayed_ack),
+		cmocka_unit_test(test_undo_after_a_probe_keeps_the_reduction),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
