@@ -80,6 +80,7 @@
  *   server 'B/S': address A.B.C.D is not in any interface subnet and no interface has a
  *                 gateway
  *   server 'B/S': address A.B.C.D is the address of interface 'I'
+ *   server 'B/S': address A.B.C.D cannot be a host's   0/8, 127/8, 224/3
  *   service 'S': vip A.B.C.D is not in any interface subnet
  *   service 'S': vip A.B.C.D is the address of interface 'I'
  *   service 'S': vip A.B.C.D is the gateway of interface 'I'
@@ -88,6 +89,8 @@
  *   service 'S': local_addresses: A.B.C.D is not in any interface subnet
  *   service 'S': overlaps service 'T' (A.B.C.D tcp port P)
  *   service 'S': vip A.B.C.D has more than 16 services
+ *   interface 'I': more than 64 addresses to answer ARP for (its own, VIPs and local
+ *                 addresses in its subnet)
  *   service 'S': vip A.B.C.D is the address of server 'B/X'
  *   service 'S': local_addresses: A.B.C.D is the vip of service 'T'   (its own too)
  *   service 'S': local_addresses: A.B.C.D is the gateway of interface 'I'
@@ -1922,7 +1925,12 @@ static void check_servers(struct loader *ld, const struct weir_conf_backend *b,
 		if (!s->addr_ok)
 			continue;
 		k = iface_with_addr(ld, s->addr);
-		if (k >= 0)
+		/* First byte 0 (this network), 127 (loopback), 224 and up (multicast, reserved,
+		 * broadcast): no host, and none the dataplane takes packets from. */
+		if (s->addr >> 24 == 0 || s->addr >> 24 == 127 || s->addr >> 24 >= 224)
+			err(ld, s->addr_s, "%s: address %s cannot be a host's", s->label,
+			    ip(ld, s->addr));
+		else if (k >= 0)
 			err(ld, s->addr_s, "%s: address %s is the address of %s", s->label,
 			    ip(ld, s->addr), ld->ifaces[k].label);
 		else if (iface_holding(ld, s->addr) < 0 && ld->gw_iface < 0)
@@ -2260,6 +2268,62 @@ static void check_addresses(struct loader *ld)
 	}
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each interface answers ARP for its own address and the VIPs and local addresses in
+ * its subnet, at most WEIR_MAX_IFACE_ADDRS (the dataplane's list per port).
+ */
+static void check_iface_addresses(struct loader *ld)
+{
+	const struct weir_conf *c = ld->conf;
+	uint64_t *list;
+	size_t n = 0, cap = 0, i;
+
+	for (uint32_t s = 0; s < c->nb_services; s++)
+		cap += 1 + c->services[s].nb_laddrs;
+	if (cap == 0)
+		return;
+	list = malloc(cap * sizeof(*list));
+	if (list == NULL) {
+		ld->oom = true;
+		return;
+	}
+	for (uint32_t s = 0; s < c->nb_services; s++) {
+		const struct service_aux *aa = &ld->services[s];
+		int k;
+
+		if (aa->vip_ok && (k = iface_holding(ld, aa->vip)) >= 0)
+			list[n++] = (uint64_t)k << 32 | aa->vip;
+		for (uint32_t l = 0; l < c->services[s].nb_laddrs; l++) {
+			uint32_t la = ntohl(c->services[s].laddrs[l]);
+
+			if ((k = iface_holding(ld, la)) >= 0)
+				list[n++] = (uint64_t)k << 32 | la;
+		}
+	}
+	qsort(list, n, sizeof(*list), cmp_u64);
+	for (i = 0; i < n;) {
+		uint32_t k = (uint32_t)(list[i] >> 32), count = 1; /* its own address */
+		size_t j;
+
+		for (j = i; j < n && list[j] >> 32 == k; j++)
+			count += j == i || list[j] != list[j - 1];
+		if (count > WEIR_MAX_IFACE_ADDRS)
+			err(ld, ld->ifaces[k].addr_s,
+			    "%s: more than %u addresses to answer ARP for (its own, VIPs and local "
+			    "addresses in its subnet)",
+			    ld->ifaces[k].label, WEIR_MAX_IFACE_ADDRS);
+		i = j;
+	}
+	free(list);
+}
+
 /* Stick table @pos (1-based), element @e. */
 static void parse_table(struct loader *ld, const config_setting_t *e, int pos,
 			struct weir_conf_stick_table *t, struct table_aux *a)
@@ -2460,6 +2524,7 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 	}
 	check_overlaps(ld);
 	check_addresses(ld);
+	check_iface_addresses(ld);
 
 	s = get_list(ld, &g, "neighbours", false, 0, 65536);
 	if (s)

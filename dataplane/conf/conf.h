@@ -29,6 +29,7 @@
 #define WEIR_MAX_SERVERS_ALL  65535 /* of all backends: a flow keeps a server in 16 bits */
 #define WEIR_MAX_SERVICES     65535 /* a flow keeps its service in 16 bits */
 #define WEIR_MAX_VIP_SERVICES 16    /* services on one VIP (protocols and ports) */
+#define WEIR_MAX_IFACE_ADDRS  64    /* addresses one interface answers ARP for */
 #define WEIR_CONF_MAX_ERR     64    /* errors kept; more are counted, not stored */
 
 enum weir_hugepages {

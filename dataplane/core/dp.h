@@ -18,9 +18,9 @@
 #define WEIR_MAX_PORTS     WEIR_MAX_IFACES
 #define WEIR_RX_BURST      32
 #define WEIR_TX_BURST      32
-#define WEIR_CTRL_RING     1024 /* main lcore -> worker: packets to send */
-#define WEIR_EVENT_RING    4096 /* workers -> main lcore: neighbour events */
-#define WEIR_PORT_MAX_ADDR 64   /* addresses one interface answers ARP for */
+#define WEIR_CTRL_RING     1024                 /* main lcore -> worker: packets to send */
+#define WEIR_EVENT_RING    4096                 /* workers -> main lcore: neighbour events */
+#define WEIR_PORT_MAX_ADDR WEIR_MAX_IFACE_ADDRS /* addresses one interface answers ARP for */
 
 struct weir_neigh_table;
 struct weir_addr_table;
@@ -41,8 +41,8 @@ struct weir_port {
 	char name[WEIR_NAME_MAX];
 	const char *device;
 	struct rte_ether_addr mac;
-	uint32_t addr; /* network order */
-	uint32_t mask; /* network order */
+	uint32_t addr;  /* network order */
+	uint32_t mask;  /* network order */
 	uint32_t bcast; /* the subnet's broadcast address; none (0) on a /31 or /32 (RFC 3021) */
 	uint32_t gateway;
 	uint8_t prefixlen;

@@ -739,6 +739,31 @@ static void test_address_conflicts(void **state)
 					   NULL });
 }
 
+/* More than 64 addresses for one interface to answer ARP for: refused by the loader. */
+static void test_addresses_per_interface(void **state)
+{
+	static char text[16384];
+	size_t off = 0;
+
+	(void)state;
+	off += (size_t)snprintf(text + off, sizeof(text) - off, IFACES WEB "services = (\n");
+	for (int i = 1; i <= 64; i++)
+		off += (size_t)snprintf(
+			text + off, sizeof(text) - off,
+			"{ name = \"s%d\"; vip = \"10.0.0.%d\"; port = 80; backend = "
+			"\"web\"; }%s\n",
+			i, 10 + i, i < 64 ? "," : "");
+	snprintf(text + off, sizeof(text) - off, ");\n");
+	expect_text(text, (const char *const[]){ "t.conf:1: interface 'client': more than 64 "
+						 "addresses to answer ARP for (its own, VIPs "
+						 "and local addresses in its subnet)",
+						 NULL });
+	/* 63 VIPs and its own address: 64, accepted. */
+	off = (size_t)(strstr(text, "{ name = \"s64\"") - text);
+	memcpy(text + off - 2, "\n);\n", 5);
+	weir_conf_free(load_ok(text));
+}
+
 /* More servers in all than a flow can name (16 bits): refused, not wrapped. */
 static void test_too_many_servers(void **state)
 {
@@ -919,6 +944,16 @@ static const struct bad_case bad_cases[] = {
 	  { "t.conf:5: service 'http': missing required key 'vip'",
 	    "t.conf:5: service 'http': missing required key 'port'",
 	    "t.conf:5: service 'http': missing required key 'backend'" } },
+	{ "server addresses no host has",
+	  IFACES "backends = ( { name = \"web\"; servers = (\n"
+		 "\t{ name = \"s1\"; address = \"0.0.0.0\"; },\n"
+		 "\t{ name = \"s2\"; address = \"127.0.0.1\"; },\n"
+		 "\t{ name = \"s3\"; address = \"224.0.0.5\"; },\n"
+		 "\t{ name = \"s4\"; address = \"255.255.255.255\"; } ); } );\n",
+	  { "t.conf:4: server 'web/s1': address 0.0.0.0 cannot be a host's",
+	    "t.conf:5: server 'web/s2': address 127.0.0.1 cannot be a host's",
+	    "t.conf:6: server 'web/s3': address 224.0.0.5 cannot be a host's",
+	    "t.conf:7: server 'web/s4': address 255.255.255.255 cannot be a host's" } },
 	{ "missing check type",
 	  IFACES "backends = ( { name = \"web\";\n\tcheck = { inter_ms = 100; };\n"
 		 "\tservers = ( { name = \"s1\"; address = \"10.1.0.11\"; } ); } );\n",
@@ -1500,6 +1535,7 @@ int main(void)
 		cmocka_unit_test(test_many_ifaces_with_neighbour),
 		cmocka_unit_test(test_services_per_vip),
 		cmocka_unit_test(test_address_conflicts),
+		cmocka_unit_test(test_addresses_per_interface),
 		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
