@@ -24,6 +24,8 @@
  *   path longer than 255 characters     no line
  *   out of memory                       no line
  *   NUL byte in the file
+ *   @include "F": not a regular file    (libconfig would exit the process on it)
+ *   @include "F": larger than 16 MiB    (each included file too)
  *   TEXT                                libconfig's text: "syntax error", "duplicate
  *                                       setting name", "cannot open include file", ...
  * Structure:
@@ -113,6 +115,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -2604,6 +2607,61 @@ static void set_incdir(struct loader *ld, const char *name)
 		ld->oom = true;
 }
 
+/*
+ * Checks the @include lines of @text (of the file included as @raw; NULL: the main
+ * file), then theirs, before libconfig reads anything: its scanner calls exit() on a
+ * file it cannot read as text (a directory, an empty name), and it reads an included
+ * file in pieces, in time quadratic in a long line, without a size limit. An include
+ * that cannot be opened is left to libconfig's own error. False after an error.
+ */
+static bool check_includes(struct loader *ld, const char *text, const char *raw, int depth)
+{
+	bool ok = true;
+	unsigned int line = 1;
+
+	for (const char *p = text; *p && ok; line++) {
+		const char *q = p, *name, *end;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (strncmp(q, "@include", 8) == 0 && (name = strchr(q + 8, '"')) != NULL &&
+		    (end = strchr(name + 1, '"')) != NULL &&
+		    memchr(q, '\n', (size_t)(end - q)) == NULL) {
+			char *inc = dup_n(name + 1, (size_t)(end - name - 1)), *path, *sub = NULL;
+			size_t len;
+			struct stat st;
+
+			path = inc && inc[0] != '/' ? format("%s/%s", ld->incdir, inc)
+						    : dup_str(inc);
+			if (!inc || !path) {
+				ld->oom = true;
+				ok = false;
+			} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+				err_in(ld, raw, line, "@include \"%s\": not a regular file", inc);
+				ok = false;
+			} else if (stat(path, &st) == 0 && depth < 10) {
+				int e = read_all(path, &sub, &len);
+
+				if (e == EFBIG) {
+					err_in(ld, raw, line, "@include \"%s\": larger than 16 MiB",
+					       inc);
+					ok = false;
+				} else if (e == 0) {
+					ok = check_includes(ld, sub, inc, depth + 1);
+				}
+				free(sub);
+			}
+			free(inc);
+			free(path);
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return ok;
+}
+
 /* Parses and checks @text (the main file's contents) into a new ld->conf. */
 static void load_text(struct loader *ld, const char *text)
 {
@@ -2616,6 +2674,8 @@ static void load_text(struct loader *ld, const char *text)
 		err_in(ld, NULL, 0, "path longer than %d characters", WEIR_PATH_MAX - 1);
 		return;
 	}
+	if (!check_includes(ld, text, NULL, 0))
+		return;
 	config_init(&cfg);
 	config_set_include_dir(&cfg, ld->incdir);
 	if (!config_read_string(&cfg, text)) {

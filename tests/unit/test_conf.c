@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -762,6 +764,81 @@ static void test_addresses_per_interface(void **state)
 	off = (size_t)(strstr(text, "{ name = \"s64\"") - text);
 	memcpy(text + off - 2, "\n);\n", 5);
 	weir_conf_free(load_ok(text));
+}
+
+/*
+ * Loads a file whose @include names a directory, in a child process: libconfig's flex
+ * scanner would meet a read error there and call exit(2) from inside the library. The
+ * loader refuses it first, with the line.
+ */
+static void include_dir_case(const char *inc)
+{
+	char dir[] = "/tmp/weir-conf-XXXXXX", path[64];
+	int st = -1;
+	pid_t pid;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, IFACES "@include \"%s\"\n", inc);
+	fclose(f);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct weir_conf_errors errs;
+		struct weir_conf *c = weir_conf_load(path, &errs);
+
+		_exit(c == NULL && errs.count == 1 && strstr(errs.msg[0], "main.conf:3: ") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	unlink(path);
+	rmdir(dir);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		print_message("@include \"%s\": the load ended its process (status 0x%x), or gave "
+			      "no \"main.conf:3: ...\" message\n",
+			      inc, st);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void test_include_directory(void **state)
+{
+	(void)state;
+	include_dir_case("");
+	include_dir_case(".");
+}
+
+/* An included file has the main file's size limit (libconfig reads it in quadratic time). */
+static void test_include_too_large(void **state)
+{
+	char dir[] = "/tmp/weir-conf-XXXXXX", path[64], inc[64];
+	struct weir_conf_errors errs;
+	static char line[1 << 16];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	snprintf(inc, sizeof(inc), "%s/big.conf", dir);
+	f = fopen(inc, "w");
+	assert_non_null(f);
+	memset(line, '#', sizeof(line) - 1);
+	for (int i = 0; i < 17 * 16; i++)
+		fputs(line, f);
+	fclose(f);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, IFACES "@include \"big.conf\"\n");
+	fclose(f);
+	assert_null(weir_conf_load(path, &errs));
+	unlink(inc);
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(errs.count, 1);
+	assert_non_null(
+		strstr(errs.msg[0], "main.conf:3: @include \"big.conf\": larger than 16 MiB"));
+	weir_conf_errors_clear(&errs);
 }
 
 /* More servers in all than a flow can name (16 bits): refused, not wrapped. */
@@ -1533,6 +1610,8 @@ int main(void)
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_too_many_servers),
 		cmocka_unit_test(test_many_ifaces_with_neighbour),
+		cmocka_unit_test(test_include_directory),
+		cmocka_unit_test(test_include_too_large),
 		cmocka_unit_test(test_services_per_vip),
 		cmocka_unit_test(test_address_conflicts),
 		cmocka_unit_test(test_addresses_per_interface),
