@@ -2221,6 +2221,19 @@ static void check_overlaps(struct loader *ld)
  * that is the gateway or a server would take that host's address over. A VIP holds at
  * most WEIR_MAX_VIP_SERVICES services (the dataplane's table per VIP).
  */
+/* The label of a server at @addr (network order), or NULL. */
+static const char *server_at(const struct loader *ld, uint32_t addr)
+{
+	const struct weir_conf *c = ld->conf;
+
+	for (uint32_t b = 0; b < c->nb_backends; b++)
+		for (uint32_t k = 0; ld->backends[b].srv && k < c->backends[b].nb_servers; k++)
+			if (ld->backends[b].srv[k].addr_ok &&
+			    c->backends[b].servers[k].addr == addr)
+				return ld->backends[b].srv[k].label;
+	return NULL;
+}
+
 static void check_addresses(struct loader *ld)
 {
 	const struct weir_conf *c = ld->conf;
@@ -2228,6 +2241,7 @@ static void check_addresses(struct loader *ld)
 	for (uint32_t i = 0; i < c->nb_services; i++) {
 		const struct weir_conf_service *a = &c->services[i];
 		const struct service_aux *aa = &ld->services[i];
+		const char *srv;
 		uint32_t same = 0;
 
 		if (!aa->vip_ok)
@@ -2237,14 +2251,9 @@ static void check_addresses(struct loader *ld)
 		if (same == WEIR_MAX_VIP_SERVICES)
 			err(ld, aa->vip_s, "%s: vip %s has more than %u services", aa->label,
 			    ip(ld, aa->vip), WEIR_MAX_VIP_SERVICES);
-		for (uint32_t b = 0; b < c->nb_backends; b++)
-			for (uint32_t k = 0; ld->backends[b].srv && k < c->backends[b].nb_servers;
-			     k++)
-				if (ld->backends[b].srv[k].addr_ok &&
-				    c->backends[b].servers[k].addr == a->vip)
-					err(ld, aa->vip_s, "%s: vip %s is the address of %s",
-					    aa->label, ip(ld, aa->vip),
-					    ld->backends[b].srv[k].label);
+		if ((srv = server_at(ld, a->vip)) != NULL)
+			err(ld, aa->vip_s, "%s: vip %s is the address of %s", aa->label,
+			    ip(ld, aa->vip), srv);
 		for (uint32_t l = 0; l < a->nb_laddrs; l++) {
 			uint32_t la = a->laddrs[l];
 			char what[LABEL_MAX + 32] = "";
@@ -2257,13 +2266,8 @@ static void check_addresses(struct loader *ld)
 				if (ld->ifaces[k].m.gateway != 0 && ld->ifaces[k].m.gateway == la)
 					snprintf(what, sizeof(what), "the gateway of %s",
 						 ld->ifaces[k].label);
-			for (uint32_t b = 0; b < c->nb_backends && !what[0]; b++)
-				for (uint32_t k = 0;
-				     ld->backends[b].srv && k < c->backends[b].nb_servers; k++)
-					if (ld->backends[b].srv[k].addr_ok &&
-					    c->backends[b].servers[k].addr == la)
-						snprintf(what, sizeof(what), "the address of %s",
-							 ld->backends[b].srv[k].label);
+			if (!what[0] && (srv = server_at(ld, la)) != NULL)
+				snprintf(what, sizeof(what), "the address of %s", srv);
 			if (what[0])
 				err(ld, aa->laddr_s, "%s: local_addresses: %s is %s", aa->label,
 				    ip(ld, ntohl(la)), what);
@@ -2636,10 +2640,12 @@ static bool check_includes(struct loader *ld, const char *text, const char *raw,
 			if (!inc || !path) {
 				ld->oom = true;
 				ok = false;
-			} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			} else if (stat(path, &st) != 0) {
+				/* left to libconfig's "cannot open include file" */
+			} else if (!S_ISREG(st.st_mode)) {
 				err_in(ld, raw, line, "@include \"%s\": not a regular file", inc);
 				ok = false;
-			} else if (stat(path, &st) == 0 && depth < 10) {
+			} else if (depth < 10) {
 				int e = read_all(path, &sub, &len);
 
 				if (e == EFBIG) {
