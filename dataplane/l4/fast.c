@@ -11,9 +11,10 @@
  * handles the frames in order. A frame whose flow forwards it
  * without a change of state (a full-NAT or DSR flow, UDP, or TCP and the segment an ACK
  * that completes no handshake, or the client's SYN again while the flow is open), that
- * passes every check the full path makes (Ethernet destination, IPv4 header, length,
- * fragment bits, source, TCP or UDP header, both checksums) and whose next hop's MAC the
- * flow holds, is rewritten and queued there in a few dozen instructions.
+ * passes every check the full path makes (Ethernet destination and source, IPv4
+ * header, length, fragment bits, source, TCP or UDP header, both checksums) and whose
+ * next hop's MAC the flow holds, is rewritten and queued there in a few dozen
+ * instructions.
  *
  * Every other frame goes to weir_pkt_input() with the flow found as a hint, as does a
  * frame that fails any check: the fast path decides nothing on its own, it only skips
