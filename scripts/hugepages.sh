@@ -2,11 +2,29 @@
 # Reserves N 2 MiB hugepages for weir-dataplane (default 512) and mounts hugetlbfs on
 # /dev/hugepages if none is mounted. Never fails: without hugepages the dataplane
 # (hugepages = "auto") runs with --no-huge, and this says so in one line.
+#
+#   scripts/hugepages.sh [N]             reserve N pages (never fewer than already are)
+#   scripts/hugepages.sh --restore N     give the pool back to N pages, as it was before
+#
+# scripts/test and scripts/demo read the count first and restore it when they end, so
+# that a machine gets back the memory they took. Pages still in use stay reserved (the
+# kernel frees only free pages), so a restore never disturbs a running dataplane.
 
-want=${1:-512}
 nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 sudo=()
 ((EUID == 0)) || sudo=(sudo -n)
+
+if [[ ${1-} == --restore ]]; then
+	[[ ${2-} =~ ^[0-9]+$ ]] || exit 0 # nothing was read before: nothing to give back
+	have=$(cat "$nr" 2>/dev/null) || exit 0
+	if ((have > $2)); then
+		echo "$2" | "${sudo[@]}" tee "$nr" >/dev/null 2>&1 || true
+		echo "hugepages: pool given back from $have to $(cat "$nr" 2>/dev/null) 2 MiB pages"
+	fi
+	exit 0
+fi
+
+want=${1:-512}
 
 fallback() {
 	echo "hugepages: $*; weir-dataplane will fall back to --no-huge"
