@@ -311,7 +311,7 @@ unsigned int tcp_opts_len(const struct weir_tcp_conn *c, bool with_sack);
 
 /* tcp_sack.c */
 struct rte_mbuf *tcp_sndq_find(struct weir_tcp_conn *c, uint32_t seq, uint32_t *off);
-void tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq);
+bool tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq);
 void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmit);
 uint32_t tcp_sq_acked(struct weir_tcp_conn *c, uint32_t ack, const struct tcp_opts *o,
 		      uint32_t prior_fack);

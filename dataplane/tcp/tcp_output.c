@@ -192,6 +192,11 @@ static void ack_sent(struct weir_tcp_conn *c)
  * counts retransmissions and what PRR sent, starts RTT timing on new data (without
  * timestamps), and arms the RTO unless a timer already stands for it. Returns the
  * sequence space sent (payload, plus 1 for a FIN), or -ENOMEM.
+ *
+ * With SACK the segment's edges are cut in the send queue first, and when the pool
+ * cannot pay for a cut the segment is not sent (as Linux, whose tcp_fragment() fails
+ * the same way): stamping the whole buffer instead would mark bytes never sent as sent,
+ * which a timeout then finds lost and "retransmits" beyond snd_max.
  */
 static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t flags)
 {
@@ -209,6 +214,8 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 		len = max;
 		flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 	}
+	if (len > 0 && (!tcp_sq_split(c, seq) || !tcp_sq_split(c, seq + len)))
+		return -ENOMEM;
 	flags |= RTE_TCP_ACK_FLAG;
 	m = tcp_build(s, c->laddr, c->raddr, c->lport, c->rport, seq, c->rcv_nxt, flags, 0, opts,
 		      optlen);
@@ -222,6 +229,7 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 			return -ENOMEM;
 		}
 		if ((uint32_t)got < len) {
+			/* The frame is full; it ends where a queue mbuf does, an edge too. */
 			len = (uint32_t)got;
 			if (flags & RTE_TCP_FIN_FLAG) {
 				ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);

@@ -37,24 +37,25 @@ struct rte_mbuf *tcp_sndq_find(struct weir_tcp_conn *c, uint32_t seq, uint32_t *
 /*
  * Make @seq start an mbuf of the send queue (with SACK): the mbuf holding it is cut
  * in two, the second part an indirect mbuf on the same buffer with the same state.
- * Nothing happens when @seq is outside the queue or already an edge, or (the state
- * then stays per mbuf, a little coarser) when the pool is empty.
+ * Nothing happens when @seq is outside the queue or already an edge. False (counted)
+ * when the pool is empty: the state then stays per mbuf, a little coarser, which SACK
+ * blocks can live with but a transmission cannot (send_seg()).
  */
-void tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq)
+bool tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq)
 {
 	struct rte_mbuf *m, *mi;
 	uint32_t off;
 
 	if (!(c->flags & TF_SACK) || !SEQ_GT(seq, c->sndq_seq) ||
 	    !SEQ_LT(seq, c->sndq_seq + c->sndq.bytes))
-		return;
+		return true;
 	m = tcp_sndq_find(c, seq, &off);
 	if (m == NULL || off == 0)
-		return;
+		return true;
 	mi = rte_pktmbuf_alloc(c->s->pool);
 	if (mi == NULL) {
 		tcp_st(c)->no_mbufs++;
-		return;
+		return false;
 	}
 	rte_pktmbuf_attach(mi, m); /* the hash field, our state, comes along */
 	mi->data_off = (uint16_t)(m->data_off + off);
@@ -66,6 +67,7 @@ void tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq)
 	if (c->sndq.tail == m)
 		c->sndq.tail = mi;
 	c->sndq.nsegs++;
+	return true;
 }
 
 /* Clear @fl (SQ_SACKED or SQ_LOST) from mbuf @m, @n of whose bytes are counted. */
@@ -84,10 +86,11 @@ static void sq_clear(struct weir_tcp_conn *c, struct rte_mbuf *m, uint32_t fl, u
 
 /*
  * [seq, seq + len) of the queue was just transmitted (@rexmit: again): stamp it, and
- * a retransmission is no longer lost. With SACK, its edges become mbuf edges first.
- * The clock moves once per loop while a burst goes out: each segment's stamp is at
- * least one microsecond after the previous one's, so that stamps order transmissions
- * (RACK compares them) and run ahead of the clock by at most the burst.
+ * a retransmission is no longer lost. With SACK, its edges are mbuf edges already
+ * (send_seg() cut them): no byte outside it is stamped. The clock moves once per loop
+ * while a burst goes out: each segment's stamp is at least one microsecond after the
+ * previous one's, so that stamps order transmissions (RACK compares them) and run ahead
+ * of the clock by at most the burst.
  */
 void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmit)
 {
@@ -103,8 +106,6 @@ void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmi
 	c->last_xmit_us = now;
 	if (SEQ_LT(seq, c->sndq_seq) || !SEQ_LT(seq, c->sndq_seq + c->sndq.bytes))
 		return;
-	tcp_sq_split(c, seq);
-	tcp_sq_split(c, end);
 	m = tcp_sndq_find(c, seq, &off);
 	for (at = seq - off; m != NULL && SEQ_LT(at, end); at += m->data_len, m = m->next) {
 		if (rexmit) {
@@ -277,16 +278,22 @@ uint32_t tcp_sack_pipe(const struct weir_tcp_conn *c)
 	return out > gone ? out - gone : 0;
 }
 
-/* For tests and the fuzz target: do the totals match the flags of the queue? */
+/*
+ * For tests and the fuzz target: do the totals match the flags of the queue? And, with
+ * SACK, does no mbuf marked sent or lost reach beyond what was sent (snd_max)?
+ */
 bool tcp_sq_check(struct weir_tcp_conn *c)
 {
 	struct rte_mbuf *m;
-	uint32_t sacked = 0, lost = 0;
+	uint32_t sacked = 0, lost = 0, at = c->sndq_seq;
 
-	for (m = c->sndq.head; m != NULL; m = m->next) {
+	for (m = c->sndq.head; m != NULL; at += m->data_len, m = m->next) {
 		uint32_t fl = *sq_flags(m);
 
 		if ((fl & SQ_SACKED) && (fl & SQ_LOST))
+			return false;
+		if ((c->flags & TF_SACK) && (fl & (SQ_SENT | SQ_LOST)) &&
+		    (!(fl & SQ_SENT) || SEQ_GT(at + m->data_len, c->snd_max)))
 			return false;
 		if (fl & SQ_SACKED)
 			sacked += m->data_len;

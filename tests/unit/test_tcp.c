@@ -1568,6 +1568,126 @@ static void test_pool_exhaustion(void **state)
 	fini(&h);
 }
 
+/* Take mbufs out of the pool into @hog (*@n of them so far) until only @left are free. */
+static void hog_pool(struct th *h, struct rte_mbuf **hog, unsigned int *n, unsigned int left)
+{
+	while (rte_mempool_avail_count(h->pool) > left && *n < TH_POOL_SIZE) {
+		hog[*n] = rte_pktmbuf_alloc(h->pool);
+		if (hog[*n] == NULL)
+			break;
+		(*n)++;
+	}
+}
+
+/* What side 0's connection @a must never see: an ACK or a retransmission beyond snd_max. */
+struct snd_max_watch {
+	struct th_conn *a;
+	bool down;         /* the wire drops everything */
+	int acks_beyond;   /* ACKs of B above A's snd_max: A drops them as acking unsent data */
+	int rexmit_beyond; /* retransmissions of A that run past its snd_max */
+	int sent_beyond;   /* steps after which A's bytes on the wire went past its snd_max */
+};
+
+static bool watch_snd_max(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct snd_max_watch *w = arg;
+	struct weir_tcp_conn *c = w->a->c;
+
+	(void)h;
+	if (c == NULL)
+		return false;
+	if (from == 1 && (p->flags & RTE_TCP_ACK_FLAG) && SEQ_GT(p->ack, c->snd_max))
+		w->acks_beyond++;
+	if (from == 0 && p->len > 0 && SEQ_LT(p->seq, c->snd_max) &&
+	    SEQ_GT(p->seq + p->len, c->snd_max))
+		w->rexmit_beyond++;
+	return w->down;
+}
+
+/*
+ * The pool runs dry just when a segment ends inside a buffer of the send queue, which
+ * must then be cut at the segment's end. Nine full segments of 1448 bytes and a buffer
+ * of 2000 go out in one burst (the initial window, ten segments); of eleven free mbufs
+ * the nine take one each (a frame on the wire), leaving two for the tenth: its header
+ * and payload, not its cut. Then the pool stays empty and the wire drops everything
+ * until the first timeout. Had the whole 2000-byte buffer been stamped as sent, that
+ * timeout would mark its last 552 bytes lost, though never sent, and they would go out
+ * as a retransmission beyond snd_max, B's ACK of them dropped as acknowledging data not
+ * yet sent: the transfer would stall. (The harness's scoreboard check now catches such
+ * a stamp at once.)
+ */
+static void test_no_mbuf_for_a_cut_sends_nothing_beyond(void **state)
+{
+	static struct rte_mbuf *hog[TH_POOL_SIZE];
+	const uint32_t len = 9 * 1448 + 2000;
+	struct snd_max_watch w = { 0 };
+	const struct weir_tcp_stats *sa;
+	struct rte_mbuf *head = NULL;
+	struct th_conn *a, *b;
+	unsigned int n = 0, i;
+	uint64_t no_mbufs;
+	uint32_t base;
+	struct th h;
+	int k;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 55), 0);
+	a = open_pair(&h, 40155, &b);
+	th_run(&h, 100); /* an RTT sample: 10 ms, RTO 200 ms */
+	w.a = a;
+	h.filter = watch_snd_max;
+	h.filter_arg = &w;
+	for (i = 0; i < 10; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(h.pool);
+		uint16_t sz = i < 9 ? 1448 : 2000;
+
+		assert_non_null(m);
+		memcpy(rte_pktmbuf_append(m, sz), data_a + i * 1448, sz);
+		if (head == NULL)
+			head = m;
+		else
+			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
+	}
+	sa = weir_tcp_stats(h.side[0].s);
+	no_mbufs = sa->no_mbufs;
+	base = a->c->snd_nxt;
+	hog_pool(&h, hog, &n, 11);
+	assert_int_equal(weir_tcp_send(a->c, head), 0);
+	/* The pool ran dry at the tenth segment, after the nine. */
+	assert_true(sa->no_mbufs > no_mbufs);
+	assert_true(SEQ_GE(a->c->snd_max, base + 9 * 1448));
+	w.down = true;
+	for (k = 0; k < 5000 && sa->rto_expiries == 0; k++) {
+		hog_pool(&h, hog, &n, 0);
+		th_step(&h);
+	}
+	assert_int_equal(sa->rto_expiries, 1);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(hog[i]);
+	w.down = false;
+	for (k = 0; k < 60000 && a->c != NULL && (b->rx_len < len || a->c->snd_una != base + len) &&
+		    w.acks_beyond + w.sent_beyond == 0;
+	     k++) {
+		th_step(&h);
+		/* Bytes on the wire beyond snd_max: sent as retransmissions of nothing. */
+		if (a->c != NULL && SEQ_GT(h.hi_seq[0], a->c->snd_max))
+			w.sent_beyond++;
+	}
+	print_message("acks beyond snd_max %d, retransmissions beyond %d, steps with bytes beyond "
+		      "%d, rx %zu/%u, rto %lu\n",
+		      w.acks_beyond, w.rexmit_beyond, w.sent_beyond, b->rx_len, len,
+		      (unsigned long)sa->rto_expiries);
+	assert_int_equal(w.acks_beyond, 0);
+	assert_int_equal(w.rexmit_beyond, 0);
+	assert_int_equal(w.sent_beyond, 0);
+	assert_int_equal(b->rx_len, len);
+	assert_memory_equal(b->rx, data_a, len);
+	assert_non_null(a->c);
+	assert_int_equal(a->c->snd_una, base + len); /* and A knows it */
+	th_run(&h, 200000);
+	fini(&h);
+}
+
 /* SYN-ACK retransmissions: 1 s, doubling; after synack_retries the attempt ends. */
 static void test_crafted_synack_retries(void **state)
 {
@@ -2066,6 +2186,7 @@ int main(void)
 		cmocka_unit_test(test_crafted_rfc5961),
 		cmocka_unit_test(test_crafted_listener_rst),
 		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_no_mbuf_for_a_cut_sends_nothing_beyond),
 		cmocka_unit_test(test_crafted_sender_sws),
 		cmocka_unit_test(test_crafted_synack_retries),
 		cmocka_unit_test(test_fin_wait2_timeout),
