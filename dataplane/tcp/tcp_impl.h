@@ -186,6 +186,7 @@ static inline uint32_t *sq_xmit(struct rte_mbuf *m)
 #define TF_RACK_VALID   (1u << 25) /* RACK has seen a delivered segment */
 #define TF_REORD_SEEN   (1u << 26) /* RACK saw reordering (RACK.reordering_seen) */
 #define TF_RTO_UNDO     (1u << 27) /* a timeout may prove spurious (timestamps, RFC 3522) */
+#define TF_FIN_LOST     (1u << 28) /* RACK deemed our FIN lost, not sent since */
 
 struct weir_tcp_conn {
 	struct weir_tcp_stack *s;
@@ -228,6 +229,7 @@ struct weir_tcp_conn {
 	uint32_t last_xmit_us; /* the latest send time stamped: stamps strictly increase */
 	uint32_t rack_min_ms;  /* when rack_min_rtt_us was taken (ms, 32 bits) */
 	uint32_t tlp_end;      /* TLP.end_seq */
+	uint32_t fin_xmit_us;  /* when our FIN was last sent: its place on the scoreboard */
 	uint8_t tlp_count;     /* probes since an ACK last delivered data */
 	/* PRR (RFC 6937), bytes. */
 	uint32_t prr_delivered, prr_out, recover_fs;
@@ -312,7 +314,7 @@ unsigned int tcp_opts_len(const struct weir_tcp_conn *c, bool with_sack);
 /* tcp_sack.c */
 struct rte_mbuf *tcp_sndq_find(struct weir_tcp_conn *c, uint32_t seq, uint32_t *off);
 bool tcp_sq_split(struct weir_tcp_conn *c, uint32_t seq);
-void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmit);
+void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool fin, bool rexmit);
 uint32_t tcp_sq_acked(struct weir_tcp_conn *c, uint32_t ack, const struct tcp_opts *o,
 		      uint32_t prior_fack);
 uint32_t tcp_sack_update(struct weir_tcp_conn *c, const struct tcp_opts *o, uint32_t prior_fack);

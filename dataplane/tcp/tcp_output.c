@@ -188,7 +188,7 @@ static void ack_sent(struct weir_tcp_conn *c)
 /*
  * Build and transmit one segment of a synchronised @c: [seq, seq + len) of the send
  * queue (len may be 0) with @flags (ACK is added); a FIN in @flags is dropped when the
- * payload had to be cut short. Stamps the payload in the send queue (tcp_sq_sent()),
+ * payload had to be cut short. Stamps the payload and FIN on the scoreboard (tcp_sq_sent()),
  * counts retransmissions and what PRR sent, starts RTT timing on new data (without
  * timestamps), and arms the RTO unless a timer already stands for it. Returns the
  * sequence space sent (payload, plus 1 for a FIN), or -ENOMEM.
@@ -244,7 +244,7 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 	th->rx_win = rte_cpu_to_be_16(tcp_select_window(c, false));
 	tcp_cksum(m);
 	rexmit = (len > 0 || (flags & RTE_TCP_FIN_FLAG)) && SEQ_LT(seq, c->snd_max);
-	tcp_sq_sent(c, seq, len, rexmit);
+	tcp_sq_sent(c, seq, len, (flags & RTE_TCP_FIN_FLAG) != 0, rexmit);
 	if (rexmit) {
 		s->stats.retrans_segs++;
 		c->retrans++;

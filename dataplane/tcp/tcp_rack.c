@@ -105,12 +105,15 @@ static uint32_t reo_wnd(const struct weir_tcp_conn *c)
 /*
  * RFC 8985 §6.2 step 5: mark lost every segment sent before the most recently
  * delivered one whose RTT plus reordering window has passed; for those still inside
- * it, arm the reordering timer for the latest of them.
+ * it, arm the reordering timer for the latest of them. Our FIN too, once sent and not
+ * acknowledged: it is the last thing sent, so only a retransmission sent after it can
+ * show it lost (in recovery, or after a timeout), and without this it would wait for
+ * the RTO (recovery lasts until it is acknowledged: no loss probe meanwhile).
  */
 void tcp_rack_detect(struct weir_tcp_conn *c)
 {
 	uint32_t now = (uint32_t)c->s->now_us, reo, at, end, prev_end = 0, prev_xmit = 0;
-	uint32_t lost_before = c->lost_bytes, first = 0;
+	uint32_t lost_before = c->lost_bytes, first = 0, q_end = c->sndq_seq + c->sndq.bytes;
 	struct rte_mbuf *m;
 	int32_t wait = 0;
 	bool any = false;
@@ -147,6 +150,20 @@ void tcp_rack_detect(struct weir_tcp_conn *c)
 	}
 	if (any && (lost_before == 0 || SEQ_LT(first, c->lost_low)))
 		c->lost_low = first;
+	if (tcp_fin_sent(c) && !(c->flags & TF_FIN_LOST) && SEQ_LE(c->snd_una, q_end) &&
+	    sent_after(c->rack_xmit_us, c->rack_end, c->fin_xmit_us, q_end + 1)) {
+		int32_t left = (int32_t)(c->fin_xmit_us + c->rack_rtt_us + reo - now);
+
+		if (left > 0) {
+			if (left > wait)
+				wait = left;
+		} else {
+			c->flags |= TF_FIN_LOST;
+			/* Alone, or with data not marked with it: a segment more. */
+			if (!any || prev_end != q_end || prev_xmit != c->fin_xmit_us)
+				tcp_st(c)->rack_losses++;
+		}
+	}
 	if (wait > 0) {
 		uint64_t tick = (c->s->now_us + (uint32_t)wait + 999) / 1000;
 

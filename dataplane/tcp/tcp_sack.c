@@ -8,7 +8,9 @@
  * and of what the peer SACKed, so a flag always describes a whole mbuf; without SACK
  * only the transmit times are used. The connection keeps the totals of SQ_SACKED and
  * SQ_LOST bytes, which make pipe O(1); every change of those flags goes through this
- * file or tcp_rack.c and moves the totals with it.
+ * file or tcp_rack.c and moves the totals with it. Our FIN, one sequence number after
+ * the queue, has a place of its own: its send time (fin_xmit_us) and TF_FIN_LOST, so
+ * that RACK finds it lost as it does data (as Linux, whose FIN is in an skb).
  */
 
 /* The segment of the send queue holding @seq (in the queue), and the offset in it. */
@@ -85,26 +87,31 @@ static void sq_clear(struct weir_tcp_conn *c, struct rte_mbuf *m, uint32_t fl, u
 }
 
 /*
- * [seq, seq + len) of the queue was just transmitted (@rexmit: again): stamp it, and
- * a retransmission is no longer lost. With SACK, its edges are mbuf edges already
- * (send_seg() cut them): no byte outside it is stamped. The clock moves once per loop
- * while a burst goes out: each segment's stamp is at least one microsecond after the
- * previous one's, so that stamps order transmissions (RACK compares them) and run ahead
- * of the clock by at most the burst.
+ * [seq, seq + len) of the queue, and our FIN after it when @fin, was just transmitted
+ * (@rexmit: again): stamp it, and a retransmission is no longer lost (a FIN sent is
+ * not either). With SACK, its edges are mbuf edges already (send_seg() cut them): no
+ * byte outside it is stamped. The clock moves once per loop while a burst goes out:
+ * each segment's stamp is at least one microsecond after the previous one's, so that
+ * stamps order transmissions (RACK compares them) and run ahead of the clock by at most
+ * the burst.
  */
-void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool rexmit)
+void tcp_sq_sent(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, bool fin, bool rexmit)
 {
 	uint32_t now = (uint32_t)c->s->now_us, end = seq + len, at, off;
 	struct rte_mbuf *m;
 	int32_t d;
 
-	if (len == 0)
+	if (len == 0 && !fin)
 		return;
 	d = (int32_t)(now - c->last_xmit_us);
 	if (d <= 0 && d > -(1 << 20)) /* not a stale stamp from long ago */
 		now = c->last_xmit_us + 1;
 	c->last_xmit_us = now;
-	if (SEQ_LT(seq, c->sndq_seq) || !SEQ_LT(seq, c->sndq_seq + c->sndq.bytes))
+	if (fin) {
+		c->fin_xmit_us = now;
+		c->flags &= ~TF_FIN_LOST;
+	}
+	if (len == 0 || SEQ_LT(seq, c->sndq_seq) || !SEQ_LT(seq, c->sndq_seq + c->sndq.bytes))
 		return;
 	m = tcp_sndq_find(c, seq, &off);
 	for (at = seq - off; m != NULL && SEQ_LT(at, end); at += m->data_len, m = m->next) {
@@ -231,19 +238,26 @@ void tcp_sq_unmark_lost(struct weir_tcp_conn *c)
 	for (m = c->sndq.head; m != NULL && c->lost_bytes > 0; m = m->next)
 		sq_clear(c, m, SQ_LOST, m->data_len);
 	c->lost_bytes = 0;
+	c->flags &= ~TF_FIN_LOST;
 }
 
 /*
  * RFC 6675 NextSeg rule 1, with RACK's marks: the first lost range, in *@seq, and its
- * bytes (consecutive lost mbufs), in *@len. False when none.
+ * bytes (consecutive lost mbufs), in *@len; after the data, our FIN when it is lost
+ * (*@len 0: tcp_retransmit() sends the FIN). False when none.
  */
 bool tcp_sack_next_lost(struct weir_tcp_conn *c, uint32_t *seq, uint32_t *len)
 {
-	uint32_t at, off, n = 0;
+	uint32_t at, off, n = 0, q_end = c->sndq_seq + c->sndq.bytes;
 	struct rte_mbuf *m;
 
-	if (c->lost_bytes == 0)
-		return false;
+	if (c->lost_bytes == 0) {
+		if (!(c->flags & TF_FIN_LOST) || !tcp_fin_sent(c) || SEQ_GT(c->snd_una, q_end))
+			return false;
+		*seq = q_end;
+		*len = 0;
+		return true;
+	}
 	if (SEQ_LT(c->lost_low, c->sndq_seq))
 		c->lost_low = c->sndq_seq;
 	m = tcp_sndq_find(c, c->lost_low, &off);
@@ -267,7 +281,7 @@ bool tcp_sack_next_lost(struct weir_tcp_conn *c, uint32_t *seq, uint32_t *len)
 /*
  * Bytes believed in flight (RFC 6675 pipe, as Linux counts it): the data sent and not
  * acknowledged, less what was SACKed and what is lost and not yet sent again. Our FIN
- * does not count (it is never marked lost: it must not hold a segment back).
+ * does not count, lost or not: it must not hold a segment back.
  */
 uint32_t tcp_sack_pipe(const struct weir_tcp_conn *c)
 {

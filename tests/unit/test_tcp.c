@@ -505,6 +505,92 @@ static void test_tlp_tail_loss(void **state)
 	fini(&h);
 }
 
+/*
+ * Drop the first transmission of side 0's data segments at bytes @off[] and of its FIN;
+ * note when the FIN first went out, the RTO the connection had then, and how many
+ * times it went.
+ */
+struct fin_drop {
+	struct th_conn *a;
+	uint32_t base, off[2];
+	bool data_dropped[2], fin_dropped;
+	int fins;
+	uint64_t fin_at;
+	uint32_t rto_ms;
+};
+
+static bool drop_seg_and_fin(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct fin_drop *fd = arg;
+	int i;
+
+	if (from != 0)
+		return false;
+	if (p->flags & RTE_TCP_FIN_FLAG) {
+		if (fd->fins++ == 0) {
+			fd->fin_at = h->now;
+			fd->rto_ms = tcp_rto_eff(fd->a->c);
+		}
+		if (!fd->fin_dropped)
+			return fd->fin_dropped = true;
+	}
+	for (i = 0; i < 2; i++)
+		if (p->len > 0 && p->seq == fd->base + fd->off[i] && !fd->data_dropped[i])
+			return fd->data_dropped[i] = true;
+	return false;
+}
+
+/*
+ * A lost FIN is repaired in recovery, as data is. Eight segments, then the FIN alone
+ * (the owner shuts down once the data is out); the third and sixth segments and the FIN
+ * are lost. The SACKs of the others start recovery, which resends the two; once those
+ * retransmissions, sent after the FIN, are delivered, RACK finds the FIN lost too (its
+ * RTT has passed), and it goes again at once, within a few round trips. Without a
+ * place on the scoreboard the FIN waited for the RTO: still in recovery (recover is
+ * past it), no loss probe either.
+ */
+static void test_lost_fin_recovered_without_rto(void **state)
+{
+	struct fin_drop fd = { .off = { 2 * 1448, 5 * 1448 } };
+	const struct weir_tcp_stats *sa;
+	struct th_conn *a, *b;
+	uint64_t done_at = 0;
+	struct th h;
+	int k;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 56), 0);
+	a = open_pair(&h, 40156, &b);
+	th_run(&h, 100); /* an RTT sample: 10 ms, RTO 200 ms */
+	fd.a = a;
+	fd.base = a->c->snd_nxt;
+	h.filter = drop_seg_and_fin;
+	h.filter_arg = &fd;
+	sa = weir_tcp_stats(h.side[0].s);
+	th_source(a, data_a, 8 * 1448, true);
+	for (k = 0; k < 5000 && done_at == 0; k++) {
+		th_step(&h);
+		if (a->c == NULL || weir_tcp_state(a->c) != WEIR_TCP_FIN_WAIT_1)
+			done_at = h.now;
+	}
+	print_message("FIN sent %d times, first at %lu (RTO then %u ms), acknowledged at %lu; "
+		      "rto_expiries %lu, fast_retrans %lu\n",
+		      fd.fins, (unsigned long)fd.fin_at, fd.rto_ms, (unsigned long)done_at,
+		      (unsigned long)sa->rto_expiries, (unsigned long)sa->fast_retrans);
+	assert_true(fd.data_dropped[0] && fd.data_dropped[1] && fd.fin_dropped);
+	assert_int_equal(fd.fins, 2);
+	assert_true(done_at != 0);
+	assert_int_equal(weir_tcp_state(a->c), WEIR_TCP_FIN_WAIT_2);
+	assert_true(b->eof);
+	assert_int_equal(b->rx_len, 8 * 1448);
+	assert_memory_equal(b->rx, data_a, 8 * 1448);
+	assert_true(done_at - fd.fin_at < fd.rto_ms);
+	assert_int_equal(sa->rto_expiries, 0);
+	assert_int_equal(sa->fast_retrans, 1);
+	th_run(&h, 1000);
+	fini(&h);
+}
+
 /* Hold back every 20th data segment of side 0 by 1 ms: reordering, no loss. */
 struct reorder {
 	uint32_t n, held;
@@ -2162,6 +2248,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_lossy_no_sack),
 		cmocka_unit_test(test_rack_lost_retransmission),
 		cmocka_unit_test(test_tlp_tail_loss),
+		cmocka_unit_test(test_lost_fin_recovered_without_rto),
 		cmocka_unit_test(test_reordering_no_spurious_retransmission),
 		cmocka_unit_test(test_lossy_few_rtos_newreno),
 		cmocka_unit_test(test_lossy_few_rtos_cubic),
