@@ -514,9 +514,13 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 			else if (freed > 0 && tcp_cc_table[c->cc]->app_limited != NULL)
 				tcp_cc_table[c->cc]->app_limited(c);
 		}
-		/* Keep the recovery point within reach of the sequence space once passed. */
-		if (!tcp_in_recovery(c))
-			c->recover = c->snd_una;
+		/*
+		 * Once passed, the recovery point follows just below snd_una, within reach of
+		 * the sequence space. Not at it: an ACK that only reaches the point leaves it
+		 * there, for NewReno's guard below.
+		 */
+		if (SEQ_GT(c->snd_una, c->recover))
+			c->recover = c->snd_una - 1;
 		if (c->snd_una != c->snd_max) {
 			c->flags |= TF_RTO_RESTART | TF_TLP_RESCHED;
 		} else if (c->rtx_mode != TCP_RTX_PERSIST) {
@@ -538,7 +542,13 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 				c->dupacks++;
 			if (!sack && (c->flags & TF_RECOVERY)) {
 				c->cwnd += smss; /* NewReno: inflate */
-			} else if (!sack && c->dupacks >= TCP_DUPTHRESH && !tcp_in_recovery(c)) {
+			} else if (!sack && c->dupacks >= TCP_DUPTHRESH && !tcp_in_recovery(c) &&
+				   SEQ_GT(g->ack, c->recover)) {
+				/*
+				 * Only beyond the recovery point (RFC 6582 §3.2 step 1):
+				 * duplicates at the snd_max of a timeout come of go-back-N
+				 * resending what the peer had, not of a new loss.
+				 */
 				enter_recovery_newreno(c);
 			}
 		}
@@ -916,7 +926,7 @@ static void cookie_open(struct weir_tcp_stack *s, struct weir_tcp_listener *l, s
 	c->irs = g->seq - 1;
 	c->snd_una = c->snd_nxt = c->snd_max = g->ack;
 	c->sndq_seq = g->ack;
-	c->recover = g->ack;
+	c->recover = c->iss;
 	c->rcv_nxt = g->seq;
 	c->rcv_wup = g->seq;
 	c->rcv_adv = g->seq + (s->p.rcvbuf < 65535 ? s->p.rcvbuf : 65535);

@@ -1280,7 +1280,7 @@ static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
 	assert_int_equal(pk.ttl, 64);
 	assert_int_equal(po.mss, 1460);
 	assert_int_equal(po.ws, 2);
-	assert_true(po.sack_ok);
+	assert_int_equal(po.sack_ok, !(h->side[0].p.features & WEIR_TCP_NO_SACK));
 	assert_int_equal(po.ts, ts);
 	if (ts)
 		assert_int_equal(po.tsecr, p->ts);
@@ -1771,6 +1771,70 @@ static void test_no_mbuf_for_a_cut_sends_nothing_beyond(void **state)
 	assert_non_null(a->c);
 	assert_int_equal(a->c->snd_una, base + len); /* and A knows it */
 	th_run(&h, 200000);
+	fini(&h);
+}
+
+/*
+ * NewReno's recovery point (RFC 6582 §3.2 step 1, §4): after a timeout, duplicate ACKs
+ * whose cumulative ACK is the recovery point (snd_max when it fired) may come of
+ * go-back-N retransmissions of data the peer had: they start no fast retransmit. Only
+ * duplicates of an ACK beyond it do.
+ */
+static void test_crafted_newreno_recover_guard(void **state)
+{
+	const struct weir_tcp_stats *st;
+	struct weir_tcp_params pa;
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint32_t recover, hi = 0;
+	int i, n = 0;
+
+	(void)state;
+	th_default_params(&pa);
+	pa.features = WEIR_TCP_NO_SACK;
+	assert_int_equal(th_init(&h, &pa, NULL, 57), 0);
+	peer_open(&h, &p, 5570, true);
+	st = weir_tcp_stats(h.side[0].s);
+	th_source(p.tc, data_a, 40 * 1388, false);
+	while (take_pkt(&h, &pk, &po))
+		n++;
+	assert_int_equal(n, 10); /* the initial window */
+	recover = p.rcv + 10 * 1388;
+	for (i = 0; i < 3000 && st->rto_expiries == 0; i++)
+		th_step(&h);
+	assert_int_equal(st->rto_expiries, 1);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.seq, p.rcv); /* the first segment again */
+	assert_false(take_pkt(&h, &pk, &po));
+	/* The peer had it all (its ACKs were lost): the ACK reaches the recovery point. */
+	p.rcv = recover;
+	p.ecr = po.tsval;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+	while (take_pkt(&h, &pk, &po)) {
+		assert_true(SEQ_GE(pk.seq, recover));
+		hi = pk.seq + pk.len;
+	}
+	assert_true(SEQ_GE(hi, recover + 2 * 1388)); /* new data went on */
+	/* Three duplicates at it: no fast retransmit. */
+	for (i = 0; i < 3; i++)
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+	assert_int_equal(st->fast_retrans, 0);
+	while (take_pkt(&h, &pk, &po))
+		assert_true(SEQ_GE(pk.seq, hi)); /* nothing sent again */
+	/* Beyond it, the next three duplicates are a loss. */
+	p.rcv = recover + 1388;
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+	th_drop_captured(&h, 0);
+	for (i = 0; i < 3; i++)
+		peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+	assert_int_equal(st->fast_retrans, 1);
+	n = 0;
+	while (take_pkt(&h, &pk, &po))
+		n += pk.seq == p.rcv && pk.len == 1388;
+	assert_int_equal(n, 1);
+	th_drop_captured(&h, 0);
 	fini(&h);
 }
 
@@ -2276,6 +2340,7 @@ int main(void)
 		cmocka_unit_test(test_no_mbuf_for_a_cut_sends_nothing_beyond),
 		cmocka_unit_test(test_crafted_sender_sws),
 		cmocka_unit_test(test_crafted_synack_retries),
+		cmocka_unit_test(test_crafted_newreno_recover_guard),
 		cmocka_unit_test(test_fin_wait2_timeout),
 		cmocka_unit_test(test_persist_answered_probes_keep_conn),
 		cmocka_unit_test(test_ts_recent_not_set_by_dropped_segments),
