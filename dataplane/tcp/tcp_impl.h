@@ -187,6 +187,7 @@ static inline uint32_t *sq_xmit(struct rte_mbuf *m)
 #define TF_REORD_SEEN   (1u << 26) /* RACK saw reordering (RACK.reordering_seen) */
 #define TF_RTO_UNDO     (1u << 27) /* a timeout may prove spurious (timestamps, RFC 3522) */
 #define TF_FIN_LOST     (1u << 28) /* RACK deemed our FIN lost, not sent since */
+#define TF_DSACK        (1u << 29) /* the next segment carries dsack (RFC 2883), then no more */
 
 struct weir_tcp_conn {
 	struct weir_tcp_stack *s;
@@ -245,6 +246,7 @@ struct weir_tcp_conn {
 	uint32_t irs, rcv_nxt, rcv_adv, rcv_wup, rcv_fin_seq, rcv_unacked;
 	struct tcp_mq rcvq;
 	uint32_t ooo_bytes, ooo_stamp;
+	struct tcp_range dsack; /* a duplicate received, reported once (TF_DSACK) */
 	uint8_t nooo;
 	struct tcp_ooo ooo[TCP_OOO_MAX]; /* sorted by seq, disjoint, not adjacent */
 

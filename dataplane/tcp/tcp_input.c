@@ -107,6 +107,49 @@ static bool ts_sample(struct weir_tcp_conn *c, const struct tcp_opts *o)
 	return true;
 }
 
+/* ---- D-SACK (RFC 2883) ---- */
+
+/*
+ * [start, end) arrived again: the next segment we send reports it as its first SACK
+ * block, once, so that the sender can tell a retransmission or a loss probe was
+ * needless (and undo what it cost). Only with SACK. It replaces a D-SACK not sent yet,
+ * as on Linux (tcp_dsack_set()).
+ */
+static void dsack_set(struct weir_tcp_conn *c, uint32_t start, uint32_t end)
+{
+	if (!(c->flags & TF_SACK) || !SEQ_LT(start, end))
+		return;
+	c->dsack.start = start;
+	c->dsack.end = end;
+	c->flags |= TF_DSACK;
+}
+
+/*
+ * Another duplicate range of the same segment (the first, when no D-SACK is owed): one
+ * block reports one contiguous range, so it joins the first only when it touches it
+ * (Linux's tcp_dsack_extend()).
+ */
+static void dsack_extend(struct weir_tcp_conn *c, uint32_t start, uint32_t end)
+{
+	if (!(c->flags & TF_DSACK)) {
+		dsack_set(c, start, end);
+		return;
+	}
+	if (SEQ_GT(start, c->dsack.end) || SEQ_LT(end, c->dsack.start))
+		return;
+	c->dsack.start = SEQ_MIN(start, c->dsack.start);
+	c->dsack.end = SEQ_MAX(end, c->dsack.end);
+}
+
+/* What segment @g holds below rcv_nxt, payload and FIN, was received already. */
+static void dsack_old(struct weir_tcp_conn *c, const struct tcp_seg *g)
+{
+	uint32_t end = g->seq + g->len + ((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+
+	if (!(g->flags & RTE_TCP_SYN_FLAG) && SEQ_LT(g->seq, c->rcv_nxt))
+		dsack_set(c, g->seq, SEQ_MIN(end, c->rcv_nxt));
+}
+
 /* ---- out-of-order queue ---- */
 
 /* Remove out-of-order range @i (its mbufs freed when @free_q). */
@@ -122,12 +165,15 @@ static void ooo_remove(struct weir_tcp_conn *c, unsigned int i, bool free_q)
 /*
  * Queue [seq, seq + q->bytes) ahead of rcv_nxt: trimmed against the ranges already
  * held, covering ranges replaced, merged with its neighbours. Dropped (counted) when
- * it would need a range beyond TCP_OOO_MAX. Takes @q.
+ * it would need a range beyond TCP_OOO_MAX. What was held already is a duplicate: the
+ * first such part is reported by a D-SACK (the ranges held are apart, so the others
+ * could not join it in one block). Takes @q.
  */
 static void ooo_insert(struct weir_tcp_conn *c, uint32_t seq, struct tcp_mq *q)
 {
 	uint32_t end = seq + q->bytes, segs;
 	unsigned int i = 0, k;
+	bool dup = false;
 
 	while (i < c->nooo && q->bytes > 0) {
 		struct tcp_ooo *r = &c->ooo[i];
@@ -141,18 +187,28 @@ static void ooo_insert(struct weir_tcp_conn *c, uint32_t seq, struct tcp_mq *q)
 		if (SEQ_LE(r->seq, seq) && SEQ_GE(r->end, end)) {
 			tcp_mq_free(q); /* all of it is here already */
 			r->stamp = ++c->ooo_stamp;
+			if (!dup)
+				dsack_set(c, seq, end);
 			return;
 		}
 		if (SEQ_LE(r->seq, seq)) {
+			if (!dup)
+				dsack_set(c, seq, r->end);
+			dup = true;
 			tcp_mq_trim_front(q, r->end - seq);
 			seq = r->end;
 			i++;
 			continue;
 		}
 		if (SEQ_LE(r->end, end)) {
+			if (!dup)
+				dsack_set(c, r->seq, r->end);
+			dup = true;
 			ooo_remove(c, i, true); /* covered by the new one */
 			continue;
 		}
+		if (!dup)
+			dsack_set(c, r->seq, end);
 		tcp_mq_trim_back(q, r->seq - seq);
 		end = r->seq;
 		break;
@@ -210,12 +266,17 @@ static void ooo_insert(struct weir_tcp_conn *c, uint32_t seq, struct tcp_mq *q)
 	c->ooo_bytes += q->bytes;
 }
 
-/* Move the ranges that rcv_nxt reached into the receive queue. */
+/*
+ * Move the ranges that rcv_nxt reached into the receive queue. What the segment just
+ * taken in order overlapped of them was a duplicate (a D-SACK, as Linux sends).
+ */
 static void ooo_pull(struct weir_tcp_conn *c)
 {
 	while (c->nooo > 0 && SEQ_LE(c->ooo[0].seq, c->rcv_nxt)) {
 		struct tcp_ooo *r = &c->ooo[0];
 
+		if (SEQ_LT(r->seq, c->rcv_nxt))
+			dsack_extend(c, r->seq, SEQ_MIN(r->end, c->rcv_nxt));
 		if (SEQ_GT(r->end, c->rcv_nxt)) {
 			uint32_t n;
 
@@ -261,9 +322,9 @@ static void take_fin(struct weir_tcp_conn *c)
 /*
  * The text and FIN of an acceptable segment (RFC 9293 §3.10.7.4, seventh and eighth):
  * trimmed to the window, queued in order or out of order, ACKed at once when out of
- * order, filling a hole, duplicate or beyond the window, else delayed (every second
- * full segment, or delack_ms). After weir_tcp_close(), new data is answered by RST.
- * Takes @m.
+ * order, filling a hole, duplicate (with a D-SACK) or beyond the window, else delayed
+ * (every second full segment, or delack_ms). After weir_tcp_close(), new data is
+ * answered by RST. Takes @m.
  */
 static void tcp_data(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct tcp_seg *g)
 {
@@ -274,8 +335,10 @@ static void tcp_data(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct t
 	if (c->state != WEIR_TCP_ESTABLISHED && c->state != WEIR_TCP_FIN_WAIT_1 &&
 	    c->state != WEIR_TCP_FIN_WAIT_2) {
 		/* After the peer's FIN: only duplicates can come. */
-		if (len > 0 || fin)
+		if (len > 0 || fin) {
 			c->flags |= TF_ACK_NOW;
+			dsack_old(c, g);
+		}
 		if (c->state == WEIR_TCP_TIME_WAIT && fin)
 			tcp_keep_arm(c, c->s->p.time_wait_ms);
 		rte_pktmbuf_free(m);
@@ -297,6 +360,7 @@ static void tcp_data(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct t
 		if (SEQ_LT(fin_seq, c->rcv_nxt))
 			fin = false;
 		c->flags |= TF_ACK_NOW; /* duplicate data: ACK at once */
+		dsack_old(c, g);
 	}
 	edge = SEQ_MAX(c->rcv_adv, c->rcv_nxt);
 	if (len > 0 && SEQ_GT(seq + len, edge)) {
@@ -629,14 +693,23 @@ static bool tw_reusable(const struct weir_tcp_conn *c, const struct tcp_seg *g)
 }
 
 /*
- * Answer an unacceptable segment (out of the window, or failing PAWS) with an ACK, at
- * most one per TCP_OOW_ACK_MS per connection, as Linux does, so that two ends that
- * disagree cannot loop.
+ * Answer an unacceptable segment @g (out of the window, or failing PAWS) with an ACK,
+ * at most one per TCP_OOW_ACK_MS per connection, as Linux does, so that two ends that
+ * disagree cannot loop. But data we have already (the usual case: a retransmission of
+ * a segment whose ACK was lost or late) is answered every time, with its D-SACK, as
+ * Linux does too: segments with data do not loop, and each such answer tells the
+ * sender of one needless retransmission.
  */
-static void oow_ack(struct weir_tcp_conn *c)
+static void oow_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 {
 	uint64_t now = c->s->now_ms;
 
+	if (!(g->flags & RTE_TCP_SYN_FLAG) && (g->len > 0 || (g->flags & RTE_TCP_FIN_FLAG)) &&
+	    SEQ_LT(g->seq, c->rcv_nxt)) {
+		dsack_old(c, g);
+		c->flags |= TF_ACK_NOW | TF_OUTPUT;
+		return;
+	}
 	if (c->oow_ack_ms != 0 && now - c->oow_ack_ms < TCP_OOW_ACK_MS)
 		return;
 	c->oow_ack_ms = now ? now : 1;
@@ -656,7 +729,7 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 	if ((c->flags & TF_TS) && g->o.has_ts && !rst && (int32_t)(g->o.tsval - c->ts_recent) < 0 &&
 	    s->now_ms - c->ts_recent_ms < TCP_PAWS_IDLE_MS) {
 		s->stats.paws_drops++;
-		oow_ack(c);
+		oow_ack(c, g);
 		goto drop;
 	}
 	if (c->state == WEIR_TCP_TIME_WAIT &&
@@ -680,7 +753,7 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 		if (SEQ_GT(g->seq, c->rcv_nxt + rwnd))
 			s->stats.in_errs++;
 		if (!rst)
-			oow_ack(c);
+			oow_ack(c, g);
 		goto drop;
 	}
 	c->last_rcv_ms = s->now_ms;

@@ -130,14 +130,19 @@ unsigned int tcp_opts_syn(uint8_t *p, uint16_t mss, int ws, bool sack_ok, bool t
 	return n;
 }
 
-/* How many SACK blocks the next segment of @c carries: 0 unless data is out of order. */
+/*
+ * How many SACK blocks the next segment of @c carries: 0 without SACK, else one per
+ * out-of-order range and one for a D-SACK owed (a range holding it, when there is
+ * one, is among the former), at most 3 beside timestamps, else 4.
+ */
 static unsigned int sack_blocks(const struct weir_tcp_conn *c, bool with_sack)
 {
-	unsigned int max = (c->flags & TF_TS) ? 3 : 4;
+	unsigned int max = (c->flags & TF_TS) ? 3 : 4, n;
 
-	if (!with_sack || !(c->flags & TF_SACK) || c->nooo == 0)
+	if (!with_sack || !(c->flags & TF_SACK))
 		return 0;
-	return c->nooo < max ? c->nooo : max;
+	n = c->nooo + ((c->flags & TF_DSACK) ? 1 : 0);
+	return n < max ? n : max;
 }
 
 /* The option bytes of the next segment of a synchronised @c (see tcp_opts_est()). */
@@ -148,15 +153,25 @@ unsigned int tcp_opts_len(const struct weir_tcp_conn *c, bool with_sack)
 	return ((c->flags & TF_TS) ? 12 : 0) + (nb ? 4 + 8 * nb : 0);
 }
 
+/* Write the SACK block [start, end) at @p. */
+static void put_block(uint8_t *p, uint32_t start, uint32_t end)
+{
+	put32(p, start);
+	put32(p + 4, end);
+}
+
 /*
  * Write the options of a segment of a synchronised @c at @p: NOP NOP timestamps when
- * negotiated, then (@with_sack) NOP NOP SACK with the out-of-order ranges, the most
- * recently changed first (RFC 2018 §4), 3 blocks beside timestamps, else 4. Returns
- * the length.
+ * negotiated, then (@with_sack) NOP NOP SACK. A D-SACK owed goes first (RFC 2883 §4);
+ * when the duplicate lies in an out-of-order range, that range follows it, so that the
+ * sender can tell the D-SACK from a SACK of new data (example 4 there). Then the other
+ * out-of-order ranges, the most recently changed first (RFC 2018 §4), 3 blocks in all
+ * beside timestamps, else 4. The caller clears TF_DSACK once the segment is built: it
+ * is reported once. Returns the length.
  */
 unsigned int tcp_opts_est(const struct weir_tcp_conn *c, uint8_t *p, bool with_sack)
 {
-	unsigned int n = 0, nb = sack_blocks(c, with_sack), i, j;
+	unsigned int n = 0, nb = sack_blocks(c, with_sack), i = 0, j;
 	bool used[TCP_OOO_MAX] = { false };
 
 	if (c->flags & TF_TS) {
@@ -174,7 +189,22 @@ unsigned int tcp_opts_est(const struct weir_tcp_conn *c, uint8_t *p, bool with_s
 	p[n++] = TCPOPT_NOP;
 	p[n++] = TCPOPT_SACK;
 	p[n++] = (uint8_t)(2 + 8 * nb);
-	for (i = 0; i < nb; i++) {
+	if (c->flags & TF_DSACK) {
+		put_block(p + n, c->dsack.start, c->dsack.end);
+		n += 8;
+		i++;
+		for (j = 0; j < c->nooo && i < nb; j++) {
+			if (SEQ_LE(c->ooo[j].seq, c->dsack.start) &&
+			    SEQ_GE(c->ooo[j].end, c->dsack.end)) {
+				used[j] = true;
+				put_block(p + n, c->ooo[j].seq, c->ooo[j].end);
+				n += 8;
+				i++;
+				break;
+			}
+		}
+	}
+	for (; i < nb; i++) {
 		unsigned int best = TCP_OOO_MAX;
 
 		for (j = 0; j < c->nooo; j++)
@@ -182,8 +212,7 @@ unsigned int tcp_opts_est(const struct weir_tcp_conn *c, uint8_t *p, bool with_s
 					 (int32_t)(c->ooo[j].stamp - c->ooo[best].stamp) > 0))
 				best = j;
 		used[best] = true;
-		put32(p + n, c->ooo[best].seq);
-		put32(p + n + 4, c->ooo[best].end);
+		put_block(p + n, c->ooo[best].seq, c->ooo[best].end);
 		n += 8;
 	}
 	return n;

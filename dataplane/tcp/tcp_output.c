@@ -187,11 +187,12 @@ static void ack_sent(struct weir_tcp_conn *c)
 
 /*
  * Build and transmit one segment of a synchronised @c: [seq, seq + len) of the send
- * queue (len may be 0) with @flags (ACK is added); a FIN in @flags is dropped when the
- * payload had to be cut short. Stamps the payload and FIN on the scoreboard (tcp_sq_sent()),
- * counts retransmissions and what PRR sent, starts RTT timing on new data (without
- * timestamps), and arms the RTO unless a timer already stands for it. Returns the
- * sequence space sent (payload, plus 1 for a FIN), or -ENOMEM.
+ * queue (len may be 0) with @flags (ACK is added) and our options (a D-SACK owed goes
+ * in this one only); a FIN in @flags is dropped when the payload had to be cut short.
+ * Stamps the payload and FIN on the scoreboard (tcp_sq_sent()), counts retransmissions
+ * and what PRR sent, starts RTT timing on new data (without timestamps), and arms the
+ * RTO unless a timer already stands for it. Returns the sequence space sent (payload,
+ * plus 1 for a FIN), or -ENOMEM.
  *
  * With SACK the segment's edges are cut in the send queue first, and when the pool
  * cannot pay for a cut the segment is not sent (as Linux, whose tcp_fragment() fails
@@ -260,6 +261,7 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 	}
 	if (c->flags & TF_RECOVERY)
 		c->prr_out += len;
+	c->flags &= ~TF_DSACK;
 	ack_sent(c);
 	s->stats.out_segs++;
 	len += (flags & RTE_TCP_FIN_FLAG) ? 1 : 0;

@@ -1255,8 +1255,11 @@ static bool take_pkt(struct th *h, struct th_pkt *pk, struct th_opts *o)
 	return true;
 }
 
-/* Open a connection from the crafted peer to side 0 (capture mode) and check the SYN-ACK. */
-static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
+/*
+ * Open a connection from the crafted peer to side 0 (capture mode) and check the SYN-ACK;
+ * the peer offers SACK when @sack.
+ */
+static void peer_open_sack(struct th *h, struct peer *p, uint16_t port, bool ts, bool sack)
 {
 	uint8_t o[20];
 	unsigned int ol;
@@ -1270,7 +1273,7 @@ static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
 	p->ts = 5000;
 	p->ts_on = ts;
 	h->side[0].capture = true;
-	ol = tcp_opts_syn(o, 1400, 7, true, ts, p->ts, 0);
+	ol = tcp_opts_syn(o, 1400, 7, sack, ts, p->ts, 0);
 	th_inject(h, 0, PEER_ADDR, port, 80, iss, 0, RTE_TCP_SYN_FLAG, 65535, o, ol, NULL, 0);
 	assert_true(take_pkt(h, &pk, &po));
 	assert_int_equal(pk.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
@@ -1280,7 +1283,7 @@ static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
 	assert_int_equal(pk.ttl, 64);
 	assert_int_equal(po.mss, 1460);
 	assert_int_equal(po.ws, 2);
-	assert_int_equal(po.sack_ok, !(h->side[0].p.features & WEIR_TCP_NO_SACK));
+	assert_int_equal(po.sack_ok, sack && !(h->side[0].p.features & WEIR_TCP_NO_SACK));
 	assert_int_equal(po.ts, ts);
 	if (ts)
 		assert_int_equal(po.tsecr, p->ts);
@@ -1293,6 +1296,11 @@ static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
 	assert_non_null(p->tc);
 	assert_int_equal(p->tc->established, 1);
 	assert_false(take_pkt(h, &pk, &po)); /* nothing answers a pure ACK */
+}
+
+static void peer_open(struct th *h, struct peer *p, uint16_t port, bool ts)
+{
+	peer_open_sack(h, p, port, ts, true);
 }
 
 /* Delayed ACKs: one segment waits delack_ms, two get an ACK at once; out of order too. */
@@ -2179,8 +2187,8 @@ static void test_cubic_app_limited_no_growth(void **state)
  * 7 full segments and 56 bytes: B ACKs the pairs at once and holds its ACK of the last
  * two (1504 bytes, less than two full segments) for delack_ms = 40 ms. With less than two
  * full segments out, the probe timeout allows for that delayed ACK; were it 2 SRTT
- * (20 ms), A would probe, B would answer the duplicate with ACK = TLP.end_seq (Weir
- * sends no D-SACK), and the first ACK beyond it, of the next message, would halve cwnd.
+ * (20 ms), A would probe, B would answer the duplicate with ACK = TLP.end_seq, and from
+ * a peer without D-SACK, the first ACK beyond it, of the next message, would halve cwnd.
  */
 static void test_no_spurious_probe_for_a_delayed_ack(void **state)
 {
@@ -2302,6 +2310,357 @@ static void test_undo_after_a_probe_keeps_the_reduction(void **state)
 	fini(&h);
 }
 
+/* ---- D-SACK (RFC 2883) ---- */
+
+/* Payload [off, off + len) of the crafted peer's stream (buf) from base, ACK flag on. */
+static void peer_data(struct peer *p, uint32_t base, const uint8_t *buf, uint32_t off, uint32_t len)
+{
+	peer_send(p, RTE_TCP_ACK_FLAG, base + off, buf + off, len, 1000);
+}
+
+/* The next frame of side 0 is an ACK of base + @ack whose first SACK block is @lo..@hi. */
+static void expect_dsack(struct th *h, uint32_t base, uint32_t ack, uint32_t lo, uint32_t hi,
+			 struct th_opts *po)
+{
+	struct th_pkt pk;
+
+	assert_true(take_pkt(h, &pk, po));
+	assert_int_equal(pk.ack, base + ack);
+	assert_true(po->nsack >= 1);
+	assert_int_equal(po->sack[0][0], base + lo);
+	assert_int_equal(po->sack[0][1], base + hi);
+}
+
+/*
+ * Data received again is reported by a D-SACK, the first SACK block of the ACK it gets,
+ * exactly the part that was a duplicate, in that ACK only: the part of a segment below
+ * rcv_nxt; a segment ACKed already, each time, even twice within TCP_OOW_ACK_MS (the
+ * limit on answers to old segments is for segments without data, which can loop); a
+ * FIN again. Without SACK, none.
+ */
+static void test_crafted_dsack_old_data(void **state)
+{
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t buf[5376];
+	uint32_t base;
+
+	(void)state;
+	th_fill_random(buf, sizeof(buf), 60);
+	assert_int_equal(th_init(&h, NULL, NULL, 60), 0);
+	peer_open(&h, &p, 5580, true);
+	base = p.snd;
+	peer_data(&p, base, buf, 0, 1000);
+	peer_data(&p, base, buf, 1000, 1000);
+	th_run(&h, 100);
+	th_drop_captured(&h, 0);
+	/* [1500, 2500) straddles rcv_nxt: [1500, 2000) was here. */
+	peer_data(&p, base, buf, 1500, 1000);
+	expect_dsack(&h, base, 2500, 1500, 2000, &po);
+	assert_int_equal(po.nsack, 1);
+	assert_false(take_pkt(&h, &pk, &po));
+	/* All of it ACKed already (below what the last ACK acknowledged), twice at once. */
+	peer_data(&p, base, buf, 0, 1000);
+	expect_dsack(&h, base, 2500, 0, 1000, &po);
+	peer_data(&p, base, buf, 200, 500);
+	expect_dsack(&h, base, 2500, 200, 700, &po);
+	assert_false(take_pkt(&h, &pk, &po));
+	/* Once: the next ACK (two new full segments) has no SACK block. */
+	peer_data(&p, base, buf, 2500, 1388);
+	assert_false(take_pkt(&h, &pk, &po));
+	peer_data(&p, base, buf, 3888, 1388);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, base + 5276);
+	assert_int_equal(po.nsack, 0);
+	assert_int_equal(p.tc->rx_len, 5276);
+	assert_memory_equal(p.tc->rx, buf, 5276);
+	th_run(&h, 100);
+	th_drop_captured(&h, 0);
+	/* The peer's last bytes and FIN, then the same segment again in CLOSE_WAIT. */
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, base + 5276, buf + 5276, 100, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, base + 5377);
+	assert_int_equal(po.nsack, 0);
+	assert_int_equal(p.tc->c->state, WEIR_TCP_CLOSE_WAIT);
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, base + 5276, buf + 5276, 100, 1000);
+	expect_dsack(&h, base, 5377, 5276, 5377, &po);
+	assert_int_equal(po.nsack, 1);
+	th_drop_captured(&h, 0);
+	fini(&h);
+
+	/* Without SACK: the duplicate is ACKed at once, without a SACK option. */
+	assert_int_equal(th_init(&h, NULL, NULL, 61), 0);
+	peer_open_sack(&h, &p, 5581, true, false);
+	base = p.snd;
+	peer_data(&p, base, buf, 0, 1000);
+	th_run(&h, 100);
+	th_drop_captured(&h, 0);
+	peer_data(&p, base, buf, 500, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, base + 1500);
+	assert_int_equal(po.nsack, 0);
+	assert_int_equal(pk.optlen, 12);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/*
+ * A duplicate of data held out of order: the D-SACK first, then the range holding it
+ * (RFC 2883 §4, example 4), then the most recent other range, 3 blocks in all beside
+ * timestamps (40 bytes of options). Then part of a segment that also brings new data,
+ * the D-SACK once, and a segment in order that overlaps a range held.
+ */
+static void test_crafted_dsack_out_of_order(void **state)
+{
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t buf[7000];
+	uint32_t base;
+
+	(void)state;
+	th_fill_random(buf, sizeof(buf), 62);
+	assert_int_equal(th_init(&h, NULL, NULL, 62), 0);
+	peer_open(&h, &p, 5582, true);
+	base = p.snd;
+	peer_data(&p, base, buf, 1000, 1000);
+	peer_data(&p, base, buf, 3000, 500);
+	peer_data(&p, base, buf, 5000, 100);
+	th_drop_captured(&h, 0);
+	peer_data(&p, base, buf, 1200, 500);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.ack, base);
+	assert_int_equal(pk.optlen, 40);
+	assert_int_equal(po.nsack, 3);
+	assert_int_equal(po.sack[0][0], base + 1200);
+	assert_int_equal(po.sack[0][1], base + 1700);
+	assert_int_equal(po.sack[1][0], base + 1000);
+	assert_int_equal(po.sack[1][1], base + 2000);
+	assert_int_equal(po.sack[2][0], base + 5000);
+	assert_int_equal(po.sack[2][1], base + 5100);
+	/* [1500, 2500): [1500, 2000) was held; the range grows to [1000, 2500). */
+	peer_data(&p, base, buf, 1500, 1000);
+	expect_dsack(&h, base, 0, 1500, 2000, &po);
+	assert_int_equal(po.nsack, 3);
+	assert_int_equal(po.sack[1][0], base + 1000);
+	assert_int_equal(po.sack[1][1], base + 2500);
+	assert_int_equal(po.sack[2][0], base + 5000);
+	/* Once: the next ACK reports new data first, no D-SACK. */
+	peer_data(&p, base, buf, 6000, 100);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(po.nsack, 3);
+	assert_int_equal(po.sack[0][0], base + 6000);
+	assert_int_equal(po.sack[1][0], base + 1000);
+	assert_int_equal(po.sack[2][0], base + 5000);
+	/* In order, [0, 1200), over [1000, 1200) of a range held: below the new ACK. */
+	peer_data(&p, base, buf, 0, 1200);
+	expect_dsack(&h, base, 2500, 1000, 1200, &po);
+	assert_int_equal(po.nsack, 3);
+	assert_int_equal(po.sack[1][0], base + 6000);
+	assert_int_equal(po.sack[2][0], base + 5000);
+	assert_int_equal(p.tc->rx_len, 2500);
+	assert_memory_equal(p.tc->rx, buf, 2500);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/*
+ * The D-SACK goes in one segment: here a duplicate that also acknowledges our data
+ * opens the window, the answer is data, and only the first segment carries it.
+ */
+static void test_crafted_dsack_once_in_a_burst(void **state)
+{
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint8_t buf[2000];
+	uint32_t base;
+	int n;
+
+	(void)state;
+	th_fill_random(buf, sizeof(buf), 63);
+	assert_int_equal(th_init(&h, NULL, NULL, 63), 0);
+	peer_open(&h, &p, 5583, true);
+	base = p.snd;
+	peer_data(&p, base, buf, 0, 1000);
+	th_run(&h, 100);
+	th_drop_captured(&h, 0);
+	th_source(p.tc, data_a, 40 * 1388, false);
+	for (n = 0; take_pkt(&h, &pk, &po); n++)
+		assert_int_equal(po.nsack, 0);
+	assert_int_equal(n, TCP_IW_SEGS);
+	/* [500, 1500), half of it old, with an ACK of 4 segments: new data goes out. */
+	p.rcv += 4 * 1388;
+	peer_data(&p, base, buf, 500, 1000);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_true(pk.len > 0);
+	assert_int_equal(pk.ack, base + 1500);
+	assert_int_equal(po.nsack, 1);
+	assert_int_equal(po.sack[0][0], base + 500);
+	assert_int_equal(po.sack[0][1], base + 1000);
+	for (n = 1; take_pkt(&h, &pk, &po); n++) {
+		assert_true(pk.len > 0);
+		assert_int_equal(po.nsack, 0);
+	}
+	assert_true(n >= 2);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/* An ACK of the crafted peer up to @ack with SACK blocks @blk (start, end from base). */
+static void peer_sack(struct peer *p, uint32_t base, uint32_t ack, const uint32_t (*blk)[2], int n)
+{
+	uint8_t o[40];
+	unsigned int ol = peer_ts_opts(p, o);
+	int i;
+
+	o[ol++] = 1;
+	o[ol++] = 1;
+	o[ol++] = 5;
+	o[ol++] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		uint32_t v[2] = { htonl(base + blk[i][0]), htonl(base + blk[i][1]) };
+
+		memcpy(o + ol, v, 8);
+		ol += 8;
+	}
+	th_inject(p->h, 0, PEER_ADDR, p->port, 80, p->snd, base + ack, RTE_TCP_ACK_FLAG, 1000, o,
+		  ol, NULL, 0);
+}
+
+/*
+ * As a sender, D-SACKs are not SACKs of new data: one below snd_una is ignored, one
+ * inside what was SACKed changes nothing; the scoreboard stays as it was (the harness
+ * checks its totals at every step), no retransmission follows.
+ */
+static void test_crafted_dsack_to_sender(void **state)
+{
+	static const uint32_t old[1][2] = { { 0, 1388 } };
+	static const uint32_t sack[1][2] = { { 6 * 1388, 8 * 1388 } };
+	static const uint32_t dup[2][2] = { { 6 * 1388 + 100, 7 * 1388 }, { 6 * 1388, 8 * 1388 } };
+	const struct weir_tcp_stats *st;
+	struct weir_tcp_conn *c;
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint32_t base, sacked, lost, una, cwnd, ssthresh;
+	uint64_t retrans;
+	int n;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 64), 0);
+	peer_open(&h, &p, 5584, true);
+	st = weir_tcp_stats(h.side[0].s);
+	c = p.tc->c;
+	base = p.rcv;
+	th_source(p.tc, data_a, 10 * 1388, false);
+	for (n = 0; take_pkt(&h, &pk, &po); n++)
+		assert_int_equal(pk.seq, base + (uint32_t)n * 1388);
+	assert_int_equal(n, 10);
+	/* Four segments ACKed, with a D-SACK of the first. */
+	peer_sack(&p, base, 4 * 1388, old, 1);
+	assert_int_equal(c->snd_una, base + 4 * 1388);
+	assert_int_equal(c->sacked, 0);
+	assert_int_equal(c->lost_bytes, 0);
+	assert_int_equal(st->sack_blocks_in, 0);
+	assert_false(tcp_in_recovery(c));
+	assert_true(tcp_sq_check(c));
+	th_drop_captured(&h, 0);
+	/* Segments 6 and 7 SACKed; then a D-SACK inside them, with the block holding it. */
+	peer_sack(&p, base, 4 * 1388, sack, 1);
+	assert_int_equal(c->sacked, 2 * 1388);
+	th_drop_captured(&h, 0);
+	sacked = c->sacked;
+	lost = c->lost_bytes;
+	una = c->snd_una;
+	cwnd = c->cwnd;
+	ssthresh = c->ssthresh;
+	retrans = st->retrans_segs;
+	peer_sack(&p, base, 4 * 1388, dup, 2);
+	assert_int_equal(c->sacked, sacked);
+	assert_int_equal(c->lost_bytes, lost);
+	assert_int_equal(c->snd_una, una);
+	assert_int_equal(c->cwnd, cwnd);
+	assert_int_equal(c->ssthresh, ssthresh);
+	assert_int_equal(st->retrans_segs, retrans);
+	assert_true(tcp_sq_check(c));
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/*
+ * Weir to Weir: a loss probe sent only because an ACK was lost (RFC 8985 §7.4.2). B
+ * answers the duplicate with a D-SACK, and A keeps its window; without the D-SACK, the
+ * probe's ACK (= TLP.end_seq) left the episode open, and the first ACK beyond it, of the
+ * next message, reduced cwnd as for a loss.
+ */
+struct lost_ack {
+	uint32_t end;
+	int dropped;
+};
+
+static bool drop_one_ack(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct lost_ack *la = arg;
+
+	(void)h;
+	if (from != 1 || p->len != 0 || p->ack != la->end || la->dropped > 0)
+		return false;
+	la->dropped++;
+	return true;
+}
+
+static void test_dsack_spares_a_needless_probe(void **state)
+{
+	const struct weir_tcp_stats *sa;
+	struct weir_tcp_info i1;
+	struct lost_ack la = { 0, 0 };
+	struct th_conn *a, *b;
+	struct xfer x;
+	struct th h;
+	size_t len1 = 6 * 1448;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 65), 0);
+	a = open_pair(&h, 40165, &b);
+	th_run(&h, 100);
+	x.a = a;
+	x.b = b;
+	x.lb = 0;
+	/* A first message settles B's window (its first read sends an update at once). */
+	th_source(a, data_b, 1000, false);
+	x.la = 1000;
+	assert_true(th_run_until(&h, 2000, rx_at_least, &x));
+	th_run(&h, 100);
+	b->rx_len = 0;
+	la.end = a->c->snd_nxt + (uint32_t)len1;
+	h.filter = drop_one_ack;
+	h.filter_arg = &la;
+	th_source(a, data_a, len1, false);
+	x.la = len1;
+	assert_true(th_run_until(&h, 2000, rx_at_least, &x));
+	th_run(&h, 200);
+	sa = weir_tcp_stats(h.side[0].s);
+	assert_int_equal(la.dropped, 1);
+	assert_int_equal(sa->tlp_probes, 1);
+	assert_int_equal(sa->rto_expiries, 0);
+	/* The next message: its ACK goes beyond the probe. */
+	th_source(a, data_a + len1, 1000, false);
+	x.la = len1 + 1000;
+	assert_true(th_run_until(&h, 2000, rx_at_least, &x));
+	th_run(&h, 100);
+	weir_tcp_info(a->c, &i1);
+	assert_memory_equal(b->rx, data_a, len1 + 1000);
+	assert_int_equal(i1.ssthresh, UINT32_MAX); /* nothing was lost: no reduction */
+	th_run(&h, 1000);
+	fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2351,6 +2710,11 @@ int main(void)
 		cmocka_unit_test(test_cubic_app_limited_no_growth),
 		cmocka_unit_test(test_no_spurious_probe_for_a_delayed_ack),
 		cmocka_unit_test(test_undo_after_a_probe_keeps_the_reduction),
+		cmocka_unit_test(test_crafted_dsack_old_data),
+		cmocka_unit_test(test_crafted_dsack_out_of_order),
+		cmocka_unit_test(test_crafted_dsack_once_in_a_burst),
+		cmocka_unit_test(test_crafted_dsack_to_sender),
+		cmocka_unit_test(test_dsack_spares_a_needless_probe),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
