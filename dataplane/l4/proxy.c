@@ -839,6 +839,7 @@ static void cmd_show_tcp(struct weir_rt_ctx *ctx, int argc, char **argv)
 	P(tlp_probes);
 	P(rack_losses);
 	P(spurious_rto);
+	P(dsack_undos);
 	P(ooo_segs);
 	P(dup_acks);
 	P(sack_blocks_in);

@@ -164,6 +164,7 @@ struct weir_tcp_stats {
 	uint64_t tlp_probes;       /* tail loss probes sent (RFC 8985 §7) */
 	uint64_t rack_losses;  /* segments RACK marked lost (RFC 8985 §6), retransmissions too */
 	uint64_t spurious_rto; /* timeouts undone: the ACK echoed the original's timestamp */
+	uint64_t dsack_undos;  /* fast recoveries undone: each retransmission was D-SACKed */
 };
 
 /* Create a stack; @owner is passed back to ops->reply. NULL with errno on failure. */

@@ -188,6 +188,7 @@ static inline uint32_t *sq_xmit(struct rte_mbuf *m)
 #define TF_RTO_UNDO     (1u << 27) /* a timeout may prove spurious (timestamps, RFC 3522) */
 #define TF_FIN_LOST     (1u << 28) /* RACK deemed our FIN lost, not sent since */
 #define TF_DSACK        (1u << 29) /* the next segment carries dsack (RFC 2883), then no more */
+#define TF_DSACK_UNDO   (1u << 30) /* a fast recovery may prove needless by D-SACKs (RFC 3708) */
 
 struct weir_tcp_conn {
 	struct weir_tcp_stack *s;
@@ -236,6 +237,12 @@ struct weir_tcp_conn {
 	uint32_t prr_delivered, prr_out, recover_fs;
 	/* Undoing a spurious timeout: our TSval of its retransmission, the state before. */
 	uint32_t undo_tsval, undo_cwnd, undo_ssthresh;
+	/*
+	 * Undoing a needless fast recovery (TF_DSACK_UNDO; undo_cwnd and undo_ssthresh too):
+	 * [undo_lo, undo_hi) was in flight when it began; segments it retransmitted, and
+	 * D-SACKs of that range since.
+	 */
+	uint32_t undo_lo, undo_hi, undo_rexmits, undo_dsacks;
 	uint64_t rto_at_ms; /* when the RTO expires while a probe or RACK timer stands in */
 
 	/* RTT (RFC 6298), in microseconds; rto_ms before back-off. */

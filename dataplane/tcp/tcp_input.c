@@ -479,6 +479,38 @@ static void rto_undo_check(struct weir_tcp_conn *c, const struct tcp_opts *o)
 }
 
 /*
+ * A D-SACK towards undoing a fast recovery (RFC 3708): the first SACK block is one when
+ * it lies below the ACK or within the second block (RFC 2883 §4). One of the range the
+ * recovery had in flight counts for the segments it covers, but not when it is of data
+ * still queued that was never retransmitted (the network duplicated it). Once every
+ * retransmission of the recovery is D-SACKed, none was needed: both copies arrived,
+ * the first had only been reordered or delayed. The state before comes back (as for a
+ * spurious timeout), at once, or when the recovery ends (PRR rules cwnd until then).
+ */
+static void dsack_undo_check(struct weir_tcp_conn *c, const struct tcp_seg *g)
+{
+	const struct tcp_opts *o = &g->o;
+	uint32_t s = o->sack[0].start, e = o->sack[0].end, smss = tcp_smss(c), off;
+	struct rte_mbuf *m;
+
+	if (o->nsack > 0 && SEQ_LT(s, e) && SEQ_GE(s, c->undo_lo) && SEQ_LE(e, c->undo_hi) &&
+	    (SEQ_LE(e, g->ack) ||
+	     (o->nsack > 1 && SEQ_GE(s, o->sack[1].start) && SEQ_LE(e, o->sack[1].end)))) {
+		m = SEQ_GE(s, c->snd_una) ? tcp_sndq_find(c, s, &off) : NULL;
+		if (m == NULL || (*sq_flags(m) & SQ_RETRANS))
+			c->undo_dsacks += (e - s + smss - 1) / smss;
+	}
+	if (c->undo_rexmits == 0 || c->undo_dsacks < c->undo_rexmits || tcp_in_recovery(c))
+		return;
+	c->flags &= ~TF_DSACK_UNDO;
+	tcp_st(c)->dsack_undos++;
+	if (c->cwnd < c->undo_cwnd)
+		c->cwnd = c->undo_cwnd;
+	if (c->ssthresh < c->undo_ssthresh)
+		c->ssthresh = c->undo_ssthresh;
+}
+
+/*
  * The ACK field of an acceptable segment in a synchronised state (RFC 9293 §3.10.7.4,
  * fifth; RFC 5681, 6582, 6675, 6937, 8985): window update, RTT, acknowledged data
  * freed, congestion control, then loss detection and recovery: with SACK, RACK marks
@@ -596,8 +628,11 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 		/* ack == snd_una: a duplicate? (RFC 5681 §2, RFC 6675 §2 with SACK) */
 		if (sack && g->o.nsack)
 			delivered = tcp_sack_update(c, &g->o, prior_fack);
-		if (c->snd_max == c->snd_una)
+		if (c->snd_max == c->snd_una) {
+			if (c->flags & TF_DSACK_UNDO)
+				dsack_undo_check(c, g); /* D-SACKs come after the last ACK too */
 			return 0;
+		}
 		tcp_tlp_ack(c, g, false);
 		if ((g->len == 0 && !(g->flags & RTE_TCP_FIN_FLAG) && !wnd_changed) ||
 		    delivered > 0) {
@@ -626,6 +661,8 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 			tcp_enter_recovery(c);
 		if (c->flags & TF_RECOVERY)
 			tcp_prr_ack(c, delivered);
+		if (c->flags & TF_DSACK_UNDO)
+			dsack_undo_check(c, g);
 	}
 	if (acked > 0 && (c->flags & TF_FIN_QUEUED) && SEQ_GT(g->ack, q_end))
 		fin_acked(c);

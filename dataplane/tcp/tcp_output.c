@@ -250,6 +250,8 @@ static int send_seg(struct weir_tcp_conn *c, uint32_t seq, uint32_t len, uint8_t
 		s->stats.retrans_segs++;
 		c->retrans++;
 		c->retrans_bytes += len;
+		if (c->flags & TF_RECOVERY)
+			c->undo_rexmits++;
 		c->flags &= ~TF_RTT_TIMING; /* Karn: no sample across a retransmission */
 	} else if (len > 0) {
 		c->flags |= TF_TLP_RESCHED;

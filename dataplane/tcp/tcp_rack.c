@@ -193,11 +193,19 @@ void tcp_rack_timeout(struct weir_tcp_conn *c)
 /*
  * Enter fast recovery with SACK (RFC 6675 §5, RFC 6937): RACK marked something lost.
  * ssthresh from congestion control; cwnd then follows PRR, ACK by ACK; output sends
- * the lost segments first.
+ * the lost segments first. The state before is kept in case D-SACKs prove every
+ * retransmission needless (tcp_input.c).
  */
 void tcp_enter_recovery(struct weir_tcp_conn *c)
 {
 	tcp_st(c)->fast_retrans++;
+	c->undo_cwnd = c->cwnd;
+	c->undo_ssthresh = c->ssthresh;
+	c->undo_lo = c->snd_una;
+	c->undo_hi = c->snd_max;
+	c->undo_rexmits = 0;
+	c->undo_dsacks = 0;
+	c->flags |= TF_DSACK_UNDO;
 	c->recover = c->snd_max;
 	c->ssthresh = tcp_cc_table[c->cc]->ssthresh(c);
 	c->flags |= TF_RECOVERY;
@@ -302,7 +310,7 @@ void tcp_tlp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g, bool advanced
 	} else if (SEQ_GT(g->ack, c->tlp_end)) {
 		uint32_t th = tcp_cc_table[c->cc]->ssthresh(c);
 
-		c->flags &= ~(TF_TLP_OUT | TF_TLP_RETRANS);
+		c->flags &= ~(TF_TLP_OUT | TF_TLP_RETRANS | TF_DSACK_UNDO);
 		/* The probe's ACK may have emptied the flight NewReno halves: halve cwnd. */
 		if (th < c->cwnd / 2)
 			th = c->cwnd / 2;

@@ -133,7 +133,7 @@ static void rto_fire(struct weir_tcp_conn *c)
 	}
 	c->cwnd = tcp_smss(c);
 	c->cc_acc = 0;
-	c->flags &= ~(TF_RECOVERY | TF_RTT_TIMING | TF_TLP_OUT | TF_TLP_RETRANS);
+	c->flags &= ~(TF_RECOVERY | TF_RTT_TIMING | TF_TLP_OUT | TF_TLP_RETRANS | TF_DSACK_UNDO);
 	c->tlp_count = 0;
 	c->dupacks = 0;
 	c->recover = c->snd_max;

@@ -2518,10 +2518,12 @@ static void peer_sack(struct peer *p, uint32_t base, uint32_t ack, const uint32_
 	unsigned int ol = peer_ts_opts(p, o);
 	int i;
 
-	o[ol++] = 1;
-	o[ol++] = 1;
-	o[ol++] = 5;
-	o[ol++] = (uint8_t)(2 + 8 * n);
+	if (n > 0) {
+		o[ol++] = 1;
+		o[ol++] = 1;
+		o[ol++] = 5;
+		o[ol++] = (uint8_t)(2 + 8 * n);
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t v[2] = { htonl(base + blk[i][0]), htonl(base + blk[i][1]) };
 
@@ -2535,13 +2537,17 @@ static void peer_sack(struct peer *p, uint32_t base, uint32_t ack, const uint32_
 /*
  * As a sender, D-SACKs are not SACKs of new data: one below snd_una is ignored, one
  * inside what was SACKed changes nothing; the scoreboard stays as it was (the harness
- * checks its totals at every step), no retransmission follows.
+ * checks its totals at every step), no retransmission follows. Then a fast recovery
+ * retransmits two segments: a D-SACK of data it did not retransmit counts for nothing,
+ * and once both retransmissions are D-SACKed it is undone, when it ends (RFC 3708).
  */
 static void test_crafted_dsack_to_sender(void **state)
 {
 	static const uint32_t old[1][2] = { { 0, 1388 } };
 	static const uint32_t sack[1][2] = { { 6 * 1388, 8 * 1388 } };
 	static const uint32_t dup[2][2] = { { 6 * 1388 + 100, 7 * 1388 }, { 6 * 1388, 8 * 1388 } };
+	static const uint32_t dup4[1][2] = { { 4 * 1388, 5 * 1388 } };
+	static const uint32_t dup5[1][2] = { { 5 * 1388, 6 * 1388 } };
 	const struct weir_tcp_stats *st;
 	struct weir_tcp_conn *c;
 	struct peer p;
@@ -2589,6 +2595,26 @@ static void test_crafted_dsack_to_sender(void **state)
 	assert_int_equal(c->ssthresh, ssthresh);
 	assert_int_equal(st->retrans_segs, retrans);
 	assert_true(tcp_sq_check(c));
+	th_drop_captured(&h, 0);
+	/* RACK deems segments 4 and 5 lost: recovery, and 4 goes again (PRR: one first). */
+	th_run(&h, 5);
+	assert_int_equal(st->fast_retrans, 1);
+	assert_int_equal(st->retrans_segs, retrans + 1);
+	assert_true(c->ssthresh < ssthresh);
+	peer_sack(&p, base, 4 * 1388, dup, 2);
+	assert_int_equal(c->undo_dsacks, 0); /* 6 never went twice */
+	/* 4 arrived twice (ACK and D-SACK), then 5 goes again and arrives twice as well. */
+	peer_sack(&p, base, 5 * 1388, dup4, 1);
+	assert_int_equal(c->undo_dsacks, 1);
+	assert_int_equal(st->retrans_segs, retrans + 2);
+	peer_sack(&p, base, 8 * 1388, dup5, 1);
+	assert_int_equal(st->dsack_undos, 0); /* not before the recovery ends */
+	assert_true(c->ssthresh < ssthresh);
+	peer_sack(&p, base, 10 * 1388, NULL, 0);
+	assert_int_equal(st->dsack_undos, 1);
+	assert_int_equal(c->ssthresh, ssthresh);
+	assert_true(c->cwnd >= cwnd);
+	assert_int_equal(st->retrans_segs, retrans + 2);
 	th_drop_captured(&h, 0);
 	fini(&h);
 }
@@ -2661,6 +2687,82 @@ static void test_dsack_spares_a_needless_probe(void **state)
 	fini(&h);
 }
 
+/*
+ * A fast retransmit that D-SACKs prove needless is undone (RFC 3708). A's 5th data
+ * segment is held back 30 ms, far beyond RACK's reordering window: RACK deems it lost,
+ * recovery halves the window, the retransmission fills B's hole; then the original
+ * arrives, B D-SACKs it, and A takes back the reduction. When the segment is really
+ * lost (dropped), no D-SACK comes and the reduction stays.
+ */
+struct hold_fifth {
+	uint32_t seq;
+	bool lose, done;
+};
+
+static bool hold_or_drop_fifth(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct hold_fifth *hf = arg;
+
+	if (from != 0 || p->len == 0 || p->seq != hf->seq || hf->done)
+		return false;
+	hf->done = true;
+	if (hf->lose)
+		return true;
+	h->hold_ms = 30;
+	return false;
+}
+
+static void test_dsack_undoes_a_needless_fast_retransmit(void **state)
+{
+	const struct weir_tcp_stats *sa;
+	struct weir_tcp_info i1;
+	struct th_conn *a, *b;
+	struct xfer x;
+	struct th h;
+	size_t len = 20 * 1448;
+	int lose;
+
+	(void)state;
+	for (lose = 0; lose < 2; lose++) {
+		struct hold_fifth hf = { 0, lose != 0, false };
+
+		assert_int_equal(th_init(&h, NULL, NULL, 66), 0);
+		a = open_pair(&h, 40166, &b);
+		th_run(&h, 100); /* an RTT sample: 10 ms */
+		hf.seq = a->c->snd_nxt + 4 * 1448;
+		h.filter = hold_or_drop_fifth;
+		h.filter_arg = &hf;
+		th_source(a, data_a, len, false);
+		x.a = a;
+		x.b = b;
+		x.la = len;
+		x.lb = 0;
+		assert_true(th_run_until(&h, 2000, got_all, &x));
+		th_run(&h, 200);
+		weir_tcp_info(a->c, &i1);
+		sa = weir_tcp_stats(h.side[0].s);
+		print_message("5th segment %s: fast_retrans %lu, retrans %lu, dsack_undos %lu, "
+			      "cwnd %u, ssthresh %u\n",
+			      lose ? "lost" : "late", (unsigned long)sa->fast_retrans,
+			      (unsigned long)sa->retrans_segs, (unsigned long)sa->dsack_undos,
+			      i1.cwnd, i1.ssthresh);
+		assert_true(hf.done);
+		assert_memory_equal(b->rx, data_a, len);
+		assert_int_equal(sa->fast_retrans, 1);
+		assert_int_equal(sa->retrans_segs, 1);
+		assert_int_equal(sa->rto_expiries, 0);
+		if (lose) {
+			assert_int_equal(sa->dsack_undos, 0);
+			assert_true(i1.ssthresh < UINT32_MAX);
+		} else {
+			assert_int_equal(sa->dsack_undos, 1);
+			assert_int_equal(i1.ssthresh, UINT32_MAX);
+			assert_true(i1.cwnd >= TCP_IW_SEGS * 1448);
+		}
+		fini(&h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2715,6 +2817,7 @@ int main(void)
 		cmocka_unit_test(test_crafted_dsack_once_in_a_burst),
 		cmocka_unit_test(test_crafted_dsack_to_sender),
 		cmocka_unit_test(test_dsack_spares_a_needless_probe),
+		cmocka_unit_test(test_dsack_undoes_a_needless_fast_retransmit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
