@@ -849,12 +849,12 @@ static void input_sync(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct
 		if (c->flags & TF_DEAD)
 			goto drop;
 	}
-	/* RFC 5961 §5.2: an ACK of unsent data is answered; one too old is challenged. */
-	if (SEQ_GT(g->ack, c->snd_max)) {
-		c->flags |= TF_ACK_NOW | TF_OUTPUT;
-		goto drop;
-	}
-	if (SEQ_LT(g->ack, c->snd_una - c->max_snd_wnd)) {
+	/*
+	 * RFC 5961 §5.2: an ACK of unsent data, or one too old, is dropped and challenged,
+	 * within the per-connection limit (§7; Linux does the same for both). Answered each
+	 * time, two ends that disagree about what was sent would trade ACKs without end.
+	 */
+	if (SEQ_GT(g->ack, c->snd_max) || SEQ_LT(g->ack, c->snd_una - c->max_snd_wnd)) {
 		tcp_challenge_ack(c);
 		goto drop;
 	}

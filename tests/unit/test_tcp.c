@@ -1538,12 +1538,22 @@ static void test_crafted_rfc5961(void **state)
 	assert_int_equal(pk.flags, RTE_TCP_ACK_FLAG);
 	assert_int_equal(pk.ack, p.snd);
 	assert_int_equal(sa->challenge_acks, 2);
-	/* An ACK of data never sent: answered, dropped. */
+	/*
+	 * An ACK of data never sent: dropped, and answered by a challenge ACK within the
+	 * same limit (RFC 5961 §5.2 and §7, as Linux): answering each at once would let
+	 * two ends that disagree about snd_max exchange ACKs as fast as they can.
+	 */
+	th_run(&h, TCP_OOW_ACK_MS);
+	th_drop_captured(&h, 0);
 	p.rcv += 5000;
 	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
-	p.rcv -= 5000;
 	assert_true(take_pkt(&h, &pk, &po));
 	assert_int_equal(pk.ack, p.snd);
+	assert_int_equal(sa->challenge_acks, 3);
+	peer_send(&p, RTE_TCP_ACK_FLAG, p.snd, NULL, 0, 1000);
+	assert_false(take_pkt(&h, &pk, &po));
+	assert_int_equal(sa->challenge_acks, 3);
+	p.rcv -= 5000;
 	/* The exact RST. */
 	peer_send(&p, RTE_TCP_RST_FLAG, p.snd, NULL, 0, 0);
 	assert_int_equal(p.tc->closed, 1);
