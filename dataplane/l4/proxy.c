@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -28,8 +29,11 @@ enum sess_state {
 	SESS_CLOSING,    /* one side is gone, the other finishing */
 };
 
-#define SESS_F_C2S_FIN 0x01 /* the client's FIN was passed to the server */
-#define SESS_F_S2C_FIN 0x02 /* the server's FIN was passed to the client */
+#define SESS_F_C2S_FIN   0x01 /* the client's FIN was passed to the server */
+#define SESS_F_S2C_FIN   0x02 /* the server's FIN was passed to the client */
+#define SESS_F_C2S_STALL 0x04 /* client to server waits for an mbuf (on the stalled list) */
+#define SESS_F_S2C_STALL 0x08
+#define SESS_F_STALLED   (SESS_F_C2S_STALL | SESS_F_S2C_STALL)
 
 /* Why a session ended early, counted per worker. */
 enum sess_end {
@@ -74,6 +78,7 @@ struct weir_proxy_sess {
 	uint64_t c2s;      /* bytes client to server */
 	uint64_t s2c;
 	struct weir_timer timer;
+	TAILQ_ENTRY(weir_proxy_sess) stall; /* on the worker's stalled list */
 };
 
 /* The listener of one service on one worker (its ctx leads back here). */
@@ -92,6 +97,10 @@ struct weir_proxy_w {
 	uint32_t *free;
 	uint32_t nb_free;
 	const struct rte_mbuf *cur; /* the frame being handled (its source MAC, its port) */
+	/* Sessions whose pump stopped for want of an mbuf, pumped again on the next tick. */
+	TAILQ_HEAD(, weir_proxy_sess) stalled;
+	uint32_t nb_stalled;
+	uint64_t stall_tick; /* the tick they were last pumped again */
 	uint64_t opened;
 	uint64_t active;
 	uint64_t retries;
@@ -150,6 +159,10 @@ static void sess_free(struct weir_proxy_sess *s)
 	struct weir_proxy_w *pw = pw_of(w);
 
 	weir_timer_cancel(&w->l4->tw, &s->timer);
+	if (s->flags & SESS_F_STALLED) {
+		TAILQ_REMOVE(&pw->stalled, s, stall);
+		pw->nb_stalled--;
+	}
 	if (s->flow != NULL) {
 		s->flow->sess = NULL;
 		weir_flow_destroy(w->l4->ft, s->flow);
@@ -185,6 +198,23 @@ static void sess_arm(struct weir_proxy_sess *s)
 }
 
 /*
+ * Direction @c2s of @s could not move data: weir_tcp_recv() had to split a buffer and
+ * the pool had no mbuf for it. No event of the stack may follow to pump it again (the
+ * sender may have sent all it means to, and the other side may owe no send space), so
+ * the session goes on the worker's stalled list, pumped again on its next tick.
+ */
+static void sess_stall(struct weir_proxy_sess *s, bool c2s)
+{
+	struct weir_proxy_w *pw = pw_of(s->w);
+
+	if (!(s->flags & SESS_F_STALLED)) {
+		TAILQ_INSERT_TAIL(&pw->stalled, s, stall);
+		pw->nb_stalled++;
+	}
+	s->flags |= c2s ? SESS_F_C2S_STALL : SESS_F_S2C_STALL;
+}
+
+/*
  * Move what @from received to @to, as much as @to can take (@all: everything, past its
  * send buffer); pass a FIN on once.
  */
@@ -206,8 +236,10 @@ static void pump_some(struct weir_proxy_sess *s, bool c2s, bool all)
 		if (space == 0 || avail == 0)
 			break;
 		m = weir_tcp_recv(from, space < avail ? space : avail);
-		if (m == NULL)
+		if (m == NULL) {
+			sess_stall(s, c2s);
 			break;
+		}
 		n = rte_pktmbuf_pkt_len(m);
 		if (weir_tcp_send(to, m) != 0)
 			break;
@@ -580,12 +612,42 @@ void weir_proxy_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4
 	weir_drop(w, m, WEIR_DROP_NO_FLOW);
 }
 
+/*
+ * Pump the stalled sessions again, once a tick: the pool may have mbufs again. One that
+ * fails again goes back on the list for the next tick, so an empty pool costs a try
+ * per session and millisecond, no busy loop.
+ */
+static void stalled_pump(struct weir_proxy_w *pw)
+{
+	struct weir_proxy_sess *s;
+	uint32_t n;
+
+	for (n = pw->nb_stalled; n > 0 && (s = TAILQ_FIRST(&pw->stalled)) != NULL; n--) {
+		uint8_t dirs = s->flags & SESS_F_STALLED;
+
+		TAILQ_REMOVE(&pw->stalled, s, stall);
+		pw->nb_stalled--;
+		s->flags &= (uint8_t)~SESS_F_STALLED;
+		if (dirs & SESS_F_C2S_STALL)
+			pump(s, true);
+		if (dirs & SESS_F_S2C_STALL)
+			pump(s, false);
+	}
+}
+
 void weir_proxy_poll(struct weir_worker *w)
 {
 	struct weir_proxy_w *pw = pw_of(w);
+	uint64_t tick;
 
-	if (pw != NULL)
-		weir_tcp_clock(pw->stack, w->now);
+	if (pw == NULL)
+		return;
+	weir_tcp_clock(pw->stack, w->now);
+	tick = tick_of(w, w->now);
+	if (pw->nb_stalled > 0 && tick != pw->stall_tick) {
+		pw->stall_tick = tick;
+		stalled_pump(pw);
+	}
 }
 
 /* ---- set-up ---- */
@@ -652,6 +714,7 @@ int weir_proxy_init(struct weir_dp *dp)
 			weir_timer_init(&pw->sess[k].timer, sess_timer_fn);
 		}
 		pw->nb_free = pw->cap;
+		TAILQ_INIT(&pw->stalled);
 		for (k = 0; k < lb->nb_svc; k++) {
 			struct proxy_listener *pl = &pw->listeners[k];
 

@@ -33,7 +33,10 @@ void weir_proxy_fini(struct weir_dp *dp);
 void weir_proxy_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		      uint32_t ihl, const struct weir_service *svc, struct weir_flow *f);
 
-/* Once per loop iteration, before input: the stack's clock. */
+/*
+ * Once per loop iteration, before input: the stack's clock; once a tick, the sessions
+ * whose data stopped for want of an mbuf are pumped again.
+ */
 void weir_proxy_poll(struct weir_worker *w);
 
 /* `show sess` and TCP counters on the runtime socket. */

@@ -29,14 +29,55 @@ static const char *conf_text =
 	"services = ( { name = \"p\"; vip = \"10.0.0.10\"; port = 80; mode = \"tcp\"; "
 	"backend = \"web\"; } );\n";
 
+/*
+ * The proxy alone, with jumbo frames: one received buffer holds more than the send
+ * buffer (4096) takes, so moving it on always needs a split.
+ */
+static const char *conf_jumbo =
+	"global = { workers = 1; mbufs = 1023; flows = 1024;\n"
+	"  tcp = { max_connections = 64; sndbuf = 4096; rcvbuf = 16384; }; };\n"
+	"interfaces = (\n"
+	"  { name = \"client\"; device = \"net_null0\"; address = \"10.0.0.1/24\"; "
+	"mtu = 9000; },\n"
+	"  { name = \"servers\"; device = \"net_null1\"; address = \"10.1.0.1/24\"; "
+	"mtu = 9000; }\n"
+	");\n"
+	"backends = ( { name = \"web\"; servers = (\n"
+	"  { name = \"s1\"; address = \"10.1.0.11\"; port = 8000; } ); } );\n"
+	"services = ( { name = \"p\"; vip = \"10.0.0.10\"; port = 80; mode = \"tcp\"; "
+	"backend = \"web\"; } );\n";
+
 static struct weir_dp dp;
 
-static int setup(void **state)
+/* The worker's clock: the tests move it, so that nothing depends on how fast they run. */
+static uint64_t now_tsc;
+
+static int setup_conf(const char *text)
 {
 	static const char *const servers[] = { "10.1.0.11", NULL };
 
+	if (fixture_l4_setup(&dp, text, servers) != 0)
+		return -1;
+	now_tsc = rte_rdtsc();
+	return 0;
+}
+
+static int setup(void **state)
+{
 	(void)state;
-	return fixture_l4_setup(&dp, conf_text, servers);
+	return setup_conf(conf_text);
+}
+
+static int setup_jumbo(void **state)
+{
+	(void)state;
+	return setup_conf(conf_jumbo);
+}
+
+/* Move the worker's clock on by @ms. */
+static void advance_ms(uint64_t ms)
+{
+	now_tsc += ms * rte_get_tsc_hz() / 1000;
 }
 
 static int teardown(void **state)
@@ -55,15 +96,15 @@ struct seg {
 	uint32_t len;
 };
 
-/* Send a TCP segment with @len bytes of payload into worker 0 on @port. */
-static void inject(uint16_t port, const char *src, uint16_t sport, const char *dst, uint16_t dport,
-		   uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
+/* A frame holding a TCP segment with @len bytes of payload, arriving on @port. */
+static struct rte_mbuf *frame(uint16_t port, const char *src, uint16_t sport, const char *dst,
+			      uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+			      uint16_t win, uint32_t len)
 {
-	uint8_t buf[1600];
+	static uint8_t buf[9100];
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-	struct weir_worker *w = &dp.workers[0];
 	struct rte_mbuf *m;
 	uint32_t i;
 
@@ -82,11 +123,27 @@ static void inject(uint16_t port, const char *src, uint16_t sport, const char *d
 	for (i = 0; i < len; i++)
 		((uint8_t *)(th + 1))[i] = (uint8_t)(seq + i);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	w->now = rte_rdtsc();
-	weir_proxy_poll(w);
 	m = fixture_mbuf(&dp, buf, (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*th) + len));
 	m->port = port;
-	weir_l4_burst(w, &dp.ports[port], &m, 1);
+	return m;
+}
+
+/* One iteration of worker 0's loop at the test's clock, receiving frame @m (or none). */
+static void run(struct rte_mbuf *m)
+{
+	struct weir_worker *w = &dp.workers[0];
+
+	w->now = now_tsc;
+	weir_proxy_poll(w);
+	if (m != NULL)
+		weir_l4_burst(w, &dp.ports[m->port], &m, 1);
+}
+
+/* Send a TCP segment with @len bytes of payload into worker 0 on @port. */
+static void inject(uint16_t port, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		   uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
+{
+	run(frame(port, src, sport, dst, dport, flags, seq, ack, win, len));
 }
 
 /* Take what worker 0 queued on @port: up to @max segments parsed, the mbufs freed. */
@@ -211,11 +268,80 @@ static void test_clean_close_keeps_queued_data(void **state)
 	assert_true(v.fin);
 }
 
+/*
+ * Open a session from client port @cport: the client's handshake (its ISN @c0), Weir's
+ * connect, the server's SYN-ACK (its ISN @v0). Gives Weir's ISN toward the client
+ * (@s_iss) and toward the server (@v_iss), and the local port toward the server.
+ */
+static void open_session(uint16_t cport, uint32_t c0, uint32_t v0, uint32_t *s_iss, uint32_t *v_iss,
+			 uint16_t *lport)
+{
+	struct seg s[64];
+	unsigned int n;
+
+	inject(0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, c0, 0, 65535, 0);
+	n = collect(0, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	*s_iss = s[0].seq;
+	inject(0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, c0 + 1, *s_iss + 1, 65535,
+	       0);
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_SYN_FLAG);
+	*v_iss = s[0].seq;
+	*lport = s[0].sport;
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", *lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, v0,
+	       *v_iss + 1, 65535, 0);
+	collect(0, s, 64);
+	collect(1, s, 64);
+}
+
+/*
+ * The client's 6000 bytes arrive in one buffer while the pool is empty: the server side
+ * takes 4096 (its send buffer), so passing them on needs a split, and no mbuf is left
+ * for it. Nothing else will happen on the session (the client sent all it had, the
+ * server owes no ACK): once buffers are back, the worker must pump again by itself,
+ * well before any idle timeout.
+ */
+static void test_pump_retries_after_empty_pool(void **state)
+{
+	const uint32_t c0 = 1000000, v0 = 7000000;
+	static struct rte_mbuf *held[2048];
+	struct srv_view v = { 0 };
+	struct rte_mbuf *m;
+	uint32_t s_iss;
+	uint16_t lport;
+	unsigned int n = 0;
+
+	(void)state;
+	open_session(41010, c0, v0, &s_iss, &v.iss, &lport);
+	m = frame(0, "10.0.0.2", 41010, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, c0 + 1, s_iss + 1, 65535,
+		  6000);
+	while (n < RTE_DIM(held) && (held[n] = rte_pktmbuf_alloc(dp.pool)) != NULL)
+		n++;
+	assert_true(n < RTE_DIM(held));
+	run(m);
+	srv_take(&v);
+	assert_int_equal(v.hi, 0);
+	rte_pktmbuf_free_bulk(held, n);
+	advance_ms(2);
+	run(NULL);
+	srv_take(&v);
+	print_message("server got %u bytes after the pool refilled\n", v.hi);
+	assert_int_equal(v.hi, 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_close_keeps_queued_data),
 	};
+	const struct CMUnitTest jumbo[] = {
+		cmocka_unit_test(test_pump_retries_after_empty_pool),
+	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown) |
+	       cmocka_run_group_tests_name("jumbo frames, proxy only", jumbo, setup_jumbo,
+					   teardown);
 }
