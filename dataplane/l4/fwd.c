@@ -490,6 +490,8 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 		f->laddr = laddr;
 		f->lport = rev.dport;
 		f->laddr_idx = li;
+		/* Strays to this port are full-NAT forwarding's now, not the TCP proxy's. */
+		weir_lport_mark(&l4->lports[li], (uint16_t)lport, false);
 		weir_nat_deltas(f);
 		if (key->proto == IPPROTO_TCP)
 			nat_seq_init(w, f, h->hdr, (uint32_t)(h->hdr[12] >> 4) * 4);
@@ -587,7 +589,11 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
 	f = flow_find(l4, m, &key);
 	if (f == NULL) {
-		weir_drop(w, m, WEIR_DROP_NO_FLOW);
+		/* Maybe for one of the proxy's connections that is gone: its stack answers. */
+		if (ip->next_proto_id == IPPROTO_TCP && l4->proxy != NULL)
+			weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), NULL, NULL);
+		else
+			weir_drop(w, m, WEIR_DROP_NO_FLOW);
 		return;
 	}
 	if (f->sess != NULL) {

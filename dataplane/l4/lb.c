@@ -160,6 +160,8 @@ static int init_services(struct weir_dp *dp, struct weir_lb *lb)
 					return li;
 				s->laddr[s->nb_laddr++] = (uint16_t)li;
 			}
+			for (k = 0; k < s->nb_laddr; k++)
+				lb->laddr[s->laddr[k]].modes |= (uint8_t)(1u << s->mode);
 		}
 		for (k = 0; k < lb->nb_vips; k++)
 			if (lb->vips[k].vip == s->vip)
@@ -460,6 +462,10 @@ int weir_l4_workers_init(struct weir_dp *dp)
 			weir_lport_slice(lb, i, &first, &end);
 			if (weir_lport_pool_init(&l4->lports[k], first, end, (uint32_t)rte_rand(),
 						 socket) != 0)
+				return -ENOMEM;
+			/* Shared by both kinds: which one took a port tells whose it is. */
+			if (lb->laddr[k].modes == (1u << WEIR_MODE_NAT | 1u << WEIR_MODE_TCP) &&
+			    weir_lport_pool_track(&l4->lports[k], socket) != 0)
 				return -ENOMEM;
 		}
 		for (k = 0; k < lb->nb_be; k++)

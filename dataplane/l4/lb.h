@@ -126,6 +126,7 @@ struct weir_vip {
 struct weir_laddr {
 	uint32_t addr;
 	uint16_t port; /* weir_port index */
+	uint8_t modes; /* 1 << enum weir_svc_mode of each kind of service taking its ports */
 };
 
 struct weir_lb {

@@ -12,6 +12,8 @@ int weir_lport_pool_init(struct weir_lport_pool *pool, uint32_t first, uint32_t 
 	uint32_t i;
 
 	pool->size = end - first;
+	pool->first = first;
+	pool->proxy = NULL;
 	pool->ring = rte_malloc_socket("weir_lports", sizeof(*pool->ring) * pool->size, 0, socket);
 	if (pool->ring == NULL)
 		return -ENOMEM;
@@ -25,5 +27,14 @@ int weir_lport_pool_init(struct weir_lport_pool *pool, uint32_t first, uint32_t 
 void weir_lport_pool_fini(struct weir_lport_pool *pool)
 {
 	rte_free(pool->ring);
+	rte_free(pool->proxy);
 	pool->ring = NULL;
+	pool->proxy = NULL;
+}
+
+int weir_lport_pool_track(struct weir_lport_pool *pool, int socket)
+{
+	pool->proxy = rte_zmalloc_socket("weir_lport_marks",
+					 sizeof(*pool->proxy) * (pool->size / 64 + 1), 0, socket);
+	return pool->proxy != NULL ? 0 : -ENOMEM;
 }

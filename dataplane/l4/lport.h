@@ -3,6 +3,7 @@
 #ifndef WEIR_LPORT_H
 #define WEIR_LPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -15,6 +16,12 @@ struct weir_lport_pool {
 	uint32_t size;  /* ports in the slice */
 	uint32_t head;  /* next to hand out */
 	uint32_t count; /* free ports */
+	uint32_t first; /* the slice's first port */
+	/*
+	 * On an address full-NAT and TCP-proxy services share: a bit per port of the slice,
+	 * set while the proxy is the last that took it (weir_lport_mark()). NULL elsewhere.
+	 */
+	uint64_t *proxy;
 };
 
 /*
@@ -25,6 +32,9 @@ struct weir_lport_pool {
 int weir_lport_pool_init(struct weir_lport_pool *pool, uint32_t first, uint32_t end, uint32_t start,
 			 int socket);
 void weir_lport_pool_fini(struct weir_lport_pool *pool);
+
+/* Keep @pool's marks of who took each port last (weir_lport_mark()). 0 or -ENOMEM. */
+int weir_lport_pool_track(struct weir_lport_pool *pool, int socket);
 
 /* A free port (host order) or -1 when the slice is exhausted. */
 static inline int weir_lport_get(struct weir_lport_pool *pool)
@@ -48,6 +58,31 @@ static inline void weir_lport_put(struct weir_lport_pool *pool, uint16_t port)
 		tail -= pool->size;
 	pool->ring[tail] = port;
 	pool->count++;
+}
+
+/*
+ * Note who took @port (host order, of @pool's slice): the TCP proxy (@proxy) or full-NAT
+ * forwarding. Only kept on pools that track it; the proxy answers segments without a
+ * connection on its own ports alone (l4/proxy.c).
+ */
+static inline void weir_lport_mark(struct weir_lport_pool *pool, uint16_t port, bool proxy)
+{
+	uint32_t i = (uint32_t)port - pool->first;
+
+	if (pool->proxy == NULL || i >= pool->size)
+		return;
+	if (proxy)
+		pool->proxy[i / 64] |= 1ull << (i % 64);
+	else
+		pool->proxy[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* Whether the TCP proxy took @port (host order) last; false where nothing is tracked. */
+static inline bool weir_lport_marked(const struct weir_lport_pool *pool, uint16_t port)
+{
+	uint32_t i = (uint32_t)port - pool->first;
+
+	return pool->proxy != NULL && i < pool->size && (pool->proxy[i / 64] >> (i % 64) & 1);
 }
 
 #endif

@@ -10,6 +10,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
+#include <rte_tcp.h>
 
 #include "core/log.h"
 #include "core/worker.h"
@@ -299,6 +300,8 @@ static bool sess_connect(struct weir_proxy_sess *s)
 		s->end = END_NO_SERVER;
 		return false;
 	}
+	/* Segments for this port without a connection are the proxy's to answer from now. */
+	weir_lport_mark(&l4->lports[li], (uint16_t)lport, true);
 	laddr = lb->laddr[li].addr;
 	rport = srv->port != 0 ? srv->port : f->fwd.dport;
 	s->srv_gid = srv->gid;
@@ -581,6 +584,61 @@ static const struct weir_tcp_ops proxy_ops = {
 
 /* ---- the packet path ---- */
 
+/*
+ * Whether local address @addr, port @port (network order) is one of the proxy's own TCP
+ * endpoints: an address only TCP-proxy services take ports from, or, on one full-NAT
+ * services share, a port the proxy took last. The others are full-NAT forwarding's,
+ * which forwards what belongs to a flow and answers nothing.
+ */
+static bool proxy_endpoint(const struct weir_worker *w, uint32_t addr, uint16_t port)
+{
+	const struct weir_lb *lb = w->dp->lb;
+	uint32_t i;
+
+	for (i = 0; i < lb->nb_laddr; i++) {
+		uint8_t modes = lb->laddr[i].modes;
+
+		if (lb->laddr[i].addr != addr)
+			continue;
+		if (!(modes & (1u << WEIR_MODE_TCP)))
+			return false;
+		if (!(modes & (1u << WEIR_MODE_NAT)))
+			return true;
+		return weir_lport_marked(&w->l4->lports[i], rte_be_to_cpu_16(port));
+	}
+	return false;
+}
+
+/*
+ * A segment to a local address for no connection: on the proxy's own endpoints, an RST
+ * as a closed port answers (the server's challenge ACK to the RST of a session the
+ * proxy aborted meets no connection any more, and without an answer the server's side
+ * would linger until it timed out). Anything not answered counts as no_flow (no_mbuf
+ * when the RST could not be built).
+ */
+static void stray_input(struct weir_worker *w, struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+			uint32_t ihl)
+{
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	int rc;
+
+	if (proxy_endpoint(w, ip->dst_addr, th->dst_port)) {
+		rc = weir_tcp_closed_input(pw_of(w)->stack, m);
+		if (rc == 0) {
+			w->st.events[WEIR_EV_TCP_NO_CONN_RST]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		if (rc == -EAGAIN)
+			w->st.events[WEIR_EV_TCP_NO_CONN_RST_LIMITED]++;
+		if (rc == -ENOBUFS) {
+			weir_drop(w, m, WEIR_DROP_NO_MBUF);
+			return;
+		}
+	}
+	weir_drop(w, m, WEIR_DROP_NO_FLOW);
+}
+
 void weir_proxy_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		      uint32_t ihl, const struct weir_service *svc, struct weir_flow *f)
 {
@@ -588,7 +646,6 @@ void weir_proxy_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4
 	struct weir_proxy_sess *s = f != NULL ? f->sess : NULL;
 	struct weir_tcp_conn *c = NULL;
 
-	(void)ip;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = ihl;
 	/* The L4 path checked the TCP checksum already. */
@@ -609,7 +666,7 @@ void weir_proxy_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4
 		return;
 	}
 	pw->cur = NULL;
-	weir_drop(w, m, WEIR_DROP_NO_FLOW);
+	stray_input(w, m, ip, ihl);
 }
 
 /*

@@ -28,7 +28,9 @@ void weir_proxy_fini(struct weir_dp *dp);
 /*
  * A TCP segment, IPv4 validated and the TCP header and checksum checked by the L4 path:
  * to TCP-proxy service @svc (client side; @f its flow if one was found) or, with @svc
- * NULL, to a local address for proxy flow @f (server side). Takes @m.
+ * NULL, to a local address for proxy flow @f (server side), or for no flow at all (@f
+ * NULL): answered by RST, within a rate limit, when the address and port are the
+ * proxy's own (not full-NAT forwarding's), else dropped as no_flow. Takes @m.
  */
 void weir_proxy_input(struct weir_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		      uint32_t ihl, const struct weir_service *svc, struct weir_flow *f);

@@ -216,6 +216,20 @@ void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l
 			   struct rte_mbuf *m);
 
 /*
+ * A segment for a 4-tuple of one of the owner's addresses with neither a connection nor
+ * a listener (same @m as above): answered as the CLOSED state answers (RFC 9293
+ * §3.10.7.1), by RST with SEQ = SEG.ACK, or without an ACK by RST|ACK with SEQ = 0 and
+ * ACK = SEG.SEQ + SEG.LEN (+1 for SYN, +1 for FIN); an RST is not answered. Such RSTs
+ * come out of a token bucket, WEIR_TCP_RST_BURST at most and one more each
+ * millisecond (as Linux limits its ICMP errors), so that a flood of stray segments
+ * cannot turn Weir into a reflector. Does not take @m: the owner drops or frees it.
+ * Returns 0 when an RST went out, -EINVAL for a bad segment or an RST, -EAGAIN when the
+ * budget is spent, -ENOBUFS without an mbuf.
+ */
+#define WEIR_TCP_RST_BURST 50
+int weir_tcp_closed_input(struct weir_tcp_stack *s, struct rte_mbuf *m);
+
+/*
  * Active open from @laddr:@lport to @raddr:@rport (network order). The owner indexes
  * the returned connection under its 4-tuple; ops->established or ops->closed follow.
  * NULL with errno (ENOSPC: max_conns) on failure.

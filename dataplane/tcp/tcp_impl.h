@@ -282,6 +282,8 @@ struct weir_tcp_stack {
 	uint64_t tsc_hz;
 	uint64_t now_ms, now_us;
 	uint64_t last_cookie_ms; /* when a cookie was last sent (+1: 0 means never) */
+	uint64_t rst_ms;         /* when the CLOSED state's RST budget was last topped up */
+	uint32_t rst_tokens;     /* RSTs weir_tcp_closed_input() may send now */
 	uint32_t syn_rcvd;       /* connections in the SYN backlog */
 	uint16_t ip_id;
 	uint8_t rcv_wscale; /* the shift we offer, from rcvbuf */
@@ -356,7 +358,7 @@ void tcp_output_soon(struct weir_tcp_conn *c);
 int tcp_send_syn(struct weir_tcp_conn *c);
 int tcp_send_ctl(struct weir_tcp_conn *c, uint32_t seq, uint8_t flags);
 int tcp_retransmit(struct weir_tcp_conn *c, uint32_t seq, uint32_t len);
-void tcp_send_rst_for(struct weir_tcp_stack *s, const struct tcp_seg *g, struct rte_mbuf *orig);
+int tcp_send_rst_for(struct weir_tcp_stack *s, const struct tcp_seg *g, struct rte_mbuf *orig);
 struct rte_mbuf *tcp_build(struct weir_tcp_stack *s, uint32_t saddr, uint32_t daddr, uint16_t sport,
 			   uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
 			   const uint8_t *opts, unsigned int optlen);

@@ -361,15 +361,16 @@ int tcp_retransmit(struct weir_tcp_conn *c, uint32_t seq, uint32_t len)
 /*
  * RST answering segment @g that has no connection (RFC 9293 §3.10.7.1): SEQ = SEG.ACK
  * when it had an ACK, else SEQ = 0 and ACK = SEG.SEQ + SEG.LEN. Goes out by ops->reply.
+ * Returns 0, -EINVAL for an RST (never answered), or -ENOBUFS (no mbuf).
  */
-void tcp_send_rst_for(struct weir_tcp_stack *s, const struct tcp_seg *g, struct rte_mbuf *orig)
+int tcp_send_rst_for(struct weir_tcp_stack *s, const struct tcp_seg *g, struct rte_mbuf *orig)
 {
 	struct rte_mbuf *m;
 	uint32_t ack = g->seq + g->len + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
 		       ((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 
 	if (g->flags & RTE_TCP_RST_FLAG)
-		return;
+		return -EINVAL;
 	if (g->flags & RTE_TCP_ACK_FLAG)
 		m = tcp_build(s, g->daddr, g->saddr, g->dport, g->sport, g->ack, 0,
 			      RTE_TCP_RST_FLAG, 0, NULL, 0);
@@ -377,11 +378,12 @@ void tcp_send_rst_for(struct weir_tcp_stack *s, const struct tcp_seg *g, struct 
 		m = tcp_build(s, g->daddr, g->saddr, g->dport, g->sport, 0, ack,
 			      RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, NULL, 0);
 	if (m == NULL)
-		return;
+		return -ENOBUFS;
 	tcp_cksum(m);
 	s->stats.rst_out++;
 	s->stats.out_segs++;
 	s->ops->reply(s->owner, m, orig);
+	return 0;
 }
 
 /*

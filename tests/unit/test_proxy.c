@@ -15,8 +15,14 @@
 #include "core/worker.h"
 #include "fixture.h"
 #include "l4/l4.h"
+#include "l4/lb.h"
 #include "l4/proxy.h"
+#include "tcp/tcp.h"
 
+/*
+ * A TCP-proxy service and, on the next port, a full-NAT one: both take their source
+ * ports from 10.1.0.1, the address of the interface facing the server.
+ */
 static const char *conf_text =
 	"global = { workers = 1; mbufs = 4095; flows = 1024;\n"
 	"  tcp = { max_connections = 64; sndbuf = 4096; rcvbuf = 8192; }; };\n"
@@ -27,6 +33,8 @@ static const char *conf_text =
 	"backends = ( { name = \"web\"; servers = (\n"
 	"  { name = \"s1\"; address = \"10.1.0.11\"; port = 8000; } ); } );\n"
 	"services = ( { name = \"p\"; vip = \"10.0.0.10\"; port = 80; mode = \"tcp\"; "
+	"backend = \"web\"; },\n"
+	"  { name = \"n\"; vip = \"10.0.0.10\"; port = 81; mode = \"nat\"; "
 	"backend = \"web\"; } );\n";
 
 /*
@@ -268,6 +276,12 @@ static void test_clean_close_keeps_queued_data(void **state)
 	assert_true(v.fin);
 }
 
+/* Worker 0's count of event @ev. */
+static uint64_t event(unsigned int ev)
+{
+	return dp.workers[0].st.events[ev];
+}
+
 /*
  * Open a session from client port @cport: the client's handshake (its ISN @c0), Weir's
  * connect, the server's SYN-ACK (its ISN @v0). Gives Weir's ISN toward the client
@@ -295,6 +309,179 @@ static void open_session(uint16_t cport, uint32_t c0, uint32_t v0, uint32_t *s_i
 	       *v_iss + 1, 65535, 0);
 	collect(0, s, 64);
 	collect(1, s, 64);
+}
+
+/* A session that the client reset at once: its local port is free again, and the proxy's. */
+static uint16_t ended_session(uint16_t cport)
+{
+	const uint32_t c0 = 3000000, v0 = 9000000;
+	struct seg s[64];
+	uint32_t s_iss, v_iss;
+	uint16_t lport;
+
+	open_session(cport, c0, v0, &s_iss, &v_iss, &lport);
+	inject(0, "10.0.0.2", cport, "10.0.0.10", 80, RTE_TCP_RST_FLAG, c0 + 1, 0, 0, 0);
+	collect(0, s, 64);
+	collect(1, s, 64);
+	return lport;
+}
+
+/*
+ * The proxy aborts a session while data is in flight to the server: its RST carries
+ * SEQ = snd_max, beyond what the server received, so the server (Linux, RFC 5961)
+ * answers with a challenge ACK. The session is gone by then; that ACK must be answered
+ * as a closed port answers it, by RST with SEQ = its ACK, or the server's side lingers.
+ */
+static void test_challenge_ack_after_abort_gets_rst(void **state)
+{
+	const uint32_t c0 = 1000000, v0 = 7000000;
+	uint64_t rsts = event(WEIR_EV_TCP_NO_CONN_RST);
+	uint64_t no_flow = fixture_drops(&dp, WEIR_DROP_NO_FLOW);
+	struct seg s[64];
+	uint32_t s_iss, v_iss, i;
+	uint16_t lport;
+	unsigned int n;
+
+	(void)state;
+	open_session(41001, c0, v0, &s_iss, &v_iss, &lport);
+	inject(0, "10.0.0.2", 41001, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, c0 + 1, s_iss + 1, 65535,
+	       1000);
+	n = collect(1, s, 64);
+	assert_true(n >= 1);
+	inject(0, "10.0.0.2", 41001, "10.0.0.10", 80, RTE_TCP_RST_FLAG, c0 + 1001, 0, 0, 0);
+	n = collect(1, s, 64);
+	for (i = 0; i < n && !(s[i].flags & RTE_TCP_RST_FLAG); i++)
+		;
+	assert_true(i < n);
+	assert_int_equal(s[i].seq, v_iss + 1 + 1000);
+	/* The server's challenge ACK: it acknowledges only the SYN-ACK. */
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, v0 + 1, v_iss + 1, 65535,
+	       0);
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(s[0].seq, v_iss + 1);
+	assert_int_equal(s[0].saddr, ip4("10.1.0.1"));
+	assert_int_equal(s[0].sport, lport);
+	assert_int_equal(s[0].daddr, ip4("10.1.0.11"));
+	assert_int_equal(s[0].dport, 8000);
+	assert_int_equal(s[0].len, 0);
+	assert_int_equal(event(WEIR_EV_TCP_NO_CONN_RST), rsts + 1);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_NO_FLOW), no_flow);
+	assert_int_equal(collect(0, s, 64), 0);
+}
+
+/* Without an ACK, the RST acknowledges the segment: SEQ 0, ACK = SEG.SEQ + SEG.LEN + SYN. */
+static void test_stray_without_ack_gets_rst_ack(void **state)
+{
+	uint16_t lport = ended_session(41002);
+	struct seg s[64];
+	unsigned int n;
+
+	(void)state;
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG, 5000000, 0, 65535, 16);
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(s[0].seq, 0);
+	assert_int_equal(s[0].ack, 5000000 + 16 + 1);
+	assert_int_equal(s[0].sport, lport);
+	assert_int_equal(s[0].dport, 8000);
+}
+
+/* An RST for no connection is never answered: it is dropped and counted. */
+static void test_stray_rst_gets_nothing(void **state)
+{
+	uint16_t lport = ended_session(41003);
+	uint64_t rsts = event(WEIR_EV_TCP_NO_CONN_RST);
+	uint64_t no_flow = fixture_drops(&dp, WEIR_DROP_NO_FLOW);
+	struct seg s[64];
+
+	(void)state;
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_RST_FLAG, 5000000, 0, 0, 0);
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+	       5000000, 6000000, 0, 0);
+	assert_int_equal(collect(1, s, 64), 0);
+	assert_int_equal(event(WEIR_EV_TCP_NO_CONN_RST), rsts);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_NO_FLOW), no_flow + 2);
+}
+
+/*
+ * On an address full-NAT services share, segments to a port a full-NAT flow took, or
+ * one nobody took, belong to forwarding: dropped as before, never answered.
+ */
+static void test_stray_to_nat_port_stays_dropped(void **state)
+{
+	uint16_t proxy_port = ended_session(41004), nat_port, unused;
+	uint64_t no_flow = fixture_drops(&dp, WEIR_DROP_NO_FLOW);
+	struct seg s[64];
+	uint32_t first, end;
+	unsigned int n;
+
+	(void)state;
+	inject(0, "10.0.0.2", 42000, "10.0.0.10", 81, RTE_TCP_SYN_FLAG, 100, 0, 65535, 0);
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	nat_port = s[0].sport;
+	assert_int_not_equal(nat_port, proxy_port);
+	/* Not the flow's reply tuple (another server port): no flow. */
+	inject(1, "10.1.0.11", 8001, "10.1.0.1", nat_port, RTE_TCP_ACK_FLAG, 1, 2, 65535, 0);
+	weir_lport_slice(dp.lb, 0, &first, &end);
+	unused = (uint16_t)(first + (proxy_port - first + (end - first) / 2) % (end - first));
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", unused, RTE_TCP_ACK_FLAG, 1, 2, 65535, 0);
+	assert_int_equal(collect(1, s, 64), 0);
+	assert_int_equal(collect(0, s, 64), 0);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_NO_FLOW), no_flow + 2);
+	/* The proxy's port is still answered. */
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", proxy_port, RTE_TCP_ACK_FLAG, 1, 2, 65535, 0);
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_RST_FLAG);
+}
+
+/* At most WEIR_TCP_RST_BURST answers at once, then one a millisecond. */
+static void test_stray_rsts_are_limited(void **state)
+{
+	uint16_t lport = ended_session(41005);
+	uint64_t limited = event(WEIR_EV_TCP_NO_CONN_RST_LIMITED);
+	uint64_t no_flow = fixture_drops(&dp, WEIR_DROP_NO_FLOW);
+	struct seg s[64];
+	unsigned int i, sent = 0;
+
+	(void)state;
+	advance_ms(1000); /* a full bucket, whatever the tests before took */
+	for (i = 0; i < WEIR_TCP_RST_BURST + 10; i++) {
+		inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 1, 2 + i, 65535,
+		       0);
+		sent += collect(1, s, 64);
+	}
+	assert_int_equal(sent, WEIR_TCP_RST_BURST);
+	assert_int_equal(event(WEIR_EV_TCP_NO_CONN_RST_LIMITED), limited + 10);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_NO_FLOW), no_flow + 10);
+	advance_ms(5);
+	for (sent = 0, i = 0; i < 10; i++) {
+		inject(1, "10.1.0.11", 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 1, 2 + i, 65535,
+		       0);
+		sent += collect(1, s, 64);
+	}
+	assert_int_equal(sent, 5);
+}
+
+/* On an address only the proxy takes ports from, any port is the proxy's to answer. */
+static void test_proxy_only_address_answers_any_port(void **state)
+{
+	uint32_t first, end;
+	struct seg s[64];
+	unsigned int n;
+
+	(void)state;
+	weir_lport_slice(dp.lb, 0, &first, &end);
+	inject(1, "10.1.0.11", 8000, "10.1.0.1", (uint16_t)first, RTE_TCP_ACK_FLAG, 1, 777, 65535,
+	       0);
+	n = collect(1, s, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(s[0].seq, 777);
 }
 
 /*
@@ -336,8 +523,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_close_keeps_queued_data),
+		cmocka_unit_test(test_challenge_ack_after_abort_gets_rst),
+		cmocka_unit_test(test_stray_without_ack_gets_rst_ack),
+		cmocka_unit_test(test_stray_rst_gets_nothing),
+		cmocka_unit_test(test_stray_to_nat_port_stays_dropped),
+		cmocka_unit_test(test_stray_rsts_are_limited),
 	};
 	const struct CMUnitTest jumbo[] = {
+		cmocka_unit_test(test_proxy_only_address_answers_any_port),
 		cmocka_unit_test(test_pump_retries_after_empty_pool),
 	};
 
