@@ -93,6 +93,10 @@
  *   service 'S': vip A.B.C.D has more than 16 services
  *   interface 'I': more than 64 addresses to answer ARP for (its own, VIPs and local
  *                 addresses in its subnet)
+ *   service 'S': local_addresses: A.B.C.D is one more than the 128 local addresses all
+ *                 services may have       (each address once, default ones included)
+ *   service 'S': its default local address A.B.C.D is one more than the 128 local
+ *                 addresses all services may have
  *   service 'S': vip A.B.C.D is the address of server 'B/X'
  *   service 'S': local_addresses: A.B.C.D is the vip of service 'T'   (its own too)
  *   service 'S': local_addresses: A.B.C.D is the gateway of interface 'I'
@@ -212,7 +216,9 @@ struct backend_aux {
 
 struct service_aux {
 	char label[LABEL_MAX];
+	const config_setting_t *s; /* the service's group */
 	const config_setting_t *name_s, *vip_s, *port_s, *mode_s, *backend_s, *laddr_s;
+	const config_setting_t *laddr_e[WEIR_MAX_LADDRS]; /* the element of each laddrs[] */
 	bool name_ok, vip_ok, port_ok, proto_ok, mode_ok;
 	uint32_t vip; /* host order */
 };
@@ -2047,6 +2053,7 @@ static void parse_laddrs(struct loader *ld, const struct grp *g, struct weir_con
 			err(ld, e, "%slocal_addresses: %s is not in any interface subnet", g->lbl,
 			    ip(ld, addr));
 		seen[sv->nb_laddrs] = addr;
+		a->laddr_e[sv->nb_laddrs] = e;
 		sv->laddrs[sv->nb_laddrs++] = htonl(addr);
 	}
 }
@@ -2078,6 +2085,7 @@ static void parse_service(struct loader *ld, const config_setting_t *e, int pos,
 	sv->line = (int)config_setting_source_line(e);
 	snprintf(pos_label, sizeof(pos_label), "service #%d", pos);
 	snprintf(a->label, sizeof(a->label), "%s", pos_label);
+	a->s = e;
 	if (!config_setting_is_group(e)) {
 		err(ld, e, "%s: expected a group", pos_label);
 		return;
@@ -2331,6 +2339,67 @@ static void check_iface_addresses(struct loader *ld)
 	free(list);
 }
 
+/*
+ * The dataplane keeps the local addresses of every nat and tcp service in one table of
+ * WEIR_MAX_LADDRS_ALL (l4/lb.h), each address once: the service's local_addresses, or
+ * without them the address of the interface that reaches its backend's first server.
+ * The first address the table has no room for is refused where it comes from: its
+ * element of local_addresses, or the service that takes the default one.
+ */
+static void check_laddrs_all(struct loader *ld)
+{
+	const struct weir_conf *c = ld->conf;
+	uint32_t seen[WEIR_MAX_LADDRS_ALL], n = 0;
+
+	for (uint32_t i = 0; i < c->nb_services; i++) {
+		const struct weir_conf_service *sv = &c->services[i];
+		const struct service_aux *a = &ld->services[i];
+		uint32_t addrs[WEIR_MAX_LADDRS], nb = 0;
+		const config_setting_t *at[WEIR_MAX_LADDRS];
+
+		if (!a->mode_ok || sv->mode == WEIR_MODE_DSR)
+			continue;
+		for (uint32_t l = 0; l < sv->nb_laddrs; l++) {
+			addrs[nb] = ntohl(sv->laddrs[l]);
+			at[nb++] = a->laddr_e[l];
+		}
+		if (sv->nb_laddrs == 0 && !a->laddr_s && sv->backend >= 0 && ld->route_ok &&
+		    ld->backends[sv->backend].srv && c->backends[sv->backend].nb_servers > 0 &&
+		    ld->backends[sv->backend].srv[0].addr_ok) {
+			int k = iface_holding(ld, ld->backends[sv->backend].srv[0].addr);
+
+			if (k < 0)
+				k = ld->gw_iface;
+			if (k >= 0) {
+				addrs[nb] = ld->ifaces[k].addr;
+				at[nb++] = NULL;
+			}
+		}
+		for (uint32_t l = 0; l < nb; l++) {
+			bool dup = false;
+
+			for (uint32_t j = 0; j < n && !dup; j++)
+				dup = seen[j] == addrs[l];
+			if (dup)
+				continue;
+			if (n == WEIR_MAX_LADDRS_ALL) {
+				if (at[l])
+					err(ld, at[l],
+					    "%s: local_addresses: %s is one more than the %u local "
+					    "addresses all services may have",
+					    a->label, ip(ld, addrs[l]), WEIR_MAX_LADDRS_ALL);
+				else
+					err(ld, a->s,
+					    "%s: its default local address %s is one more than the "
+					    "%u local addresses all services may have",
+					    a->label, ip(ld, addrs[l]), WEIR_MAX_LADDRS_ALL);
+				return;
+			}
+			seen[n++] = addrs[l];
+		}
+	}
+}
+
 /* Stick table @pos (1-based), element @e. */
 static void parse_table(struct loader *ld, const config_setting_t *e, int pos,
 			struct weir_conf_stick_table *t, struct table_aux *a)
@@ -2532,6 +2601,7 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 	check_overlaps(ld);
 	check_addresses(ld);
 	check_iface_addresses(ld);
+	check_laddrs_all(ld);
 
 	s = get_list(ld, &g, "neighbours", false, 0, 65536);
 	if (s)

@@ -24,7 +24,8 @@
 #define WEIR_MAX_WORKERS      64
 #define WEIR_CONF_MIN_LPORTS  8 /* global.local_ports: the fewest a slice may have */
 #define WEIR_MAX_IFACES       16
-#define WEIR_MAX_LADDRS       16 /* local (source) addresses of one full-NAT service */
+#define WEIR_MAX_LADDRS       16  /* local (source) addresses of one full-NAT service */
+#define WEIR_MAX_LADDRS_ALL   128 /* of all services, each address once, defaults included */
 #define WEIR_MAX_SERVERS      1024
 #define WEIR_MAX_SERVERS_ALL  65535 /* of all backends: a flow keeps a server in 16 bits */
 #define WEIR_MAX_SERVICES     65535 /* a flow keeps its service in 16 bits */

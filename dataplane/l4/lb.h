@@ -138,7 +138,7 @@ struct weir_lb {
 	uint32_t nb_srv;
 	struct weir_vip *vips;
 	uint32_t nb_vips;
-	struct weir_laddr laddr[WEIR_MAX_LADDRS * 8];
+	struct weir_laddr laddr[WEIR_MAX_LADDRS_ALL]; /* conf.c refuses configs with more */
 	uint32_t nb_laddr;
 	uint32_t lport_first; /* the first local port (global.local_ports) */
 	uint32_t slice;       /* local ports per slice */

@@ -766,6 +766,70 @@ static void test_addresses_per_interface(void **state)
 	weir_conf_free(load_ok(text));
 }
 
+/* Four interfaces: the client side, and three server-side subnets 10.1-3.0.0/24; lines 1-4. */
+#define IFACES4                                                                                   \
+	"interfaces = ( { name = \"client\"; device = \"net_null0\"; address = \"10.0.0.1/24\"; " \
+	"gateway = \"10.0.0.254\"; },\n"                                                          \
+	"\t{ name = \"l1\"; device = \"net_null1\"; address = \"10.1.0.1/24\"; },\n"              \
+	"\t{ name = \"l2\"; device = \"net_null2\"; address = \"10.2.0.1/24\"; },\n"              \
+	"\t{ name = \"l3\"; device = \"net_null3\"; address = \"10.3.0.1/24\"; } );\n"
+
+/*
+ * Services s1..s@nb with 16 local addresses each, spread over l1..l3, one service a line
+ * from line 7 on (after IFACES4 and WEB); @last_default: one more service, without
+ * local addresses, whose default is l1's address 10.1.0.1.
+ */
+static void laddr_services(char *text, size_t cap, int nb, bool last_default)
+{
+	size_t off = (size_t)snprintf(text, cap, IFACES4 WEB "services = (\n");
+
+	for (int s = 0; s < nb; s++) {
+		off += (size_t)snprintf(
+			text + off, cap - off,
+			"{ name = \"s%d\"; vip = \"10.0.0.10\"; port = %d; backend = "
+			"\"web\"; local_addresses = [ ",
+			s + 1, 1000 + s);
+		for (int k = 0; k < 16; k++)
+			off += (size_t)snprintf(text + off, cap - off, "\"10.%d.0.%d\"%s",
+						1 + s % 3, 100 + s / 3 * 16 + k,
+						k < 15 ? ", " : "");
+		off += (size_t)snprintf(text + off, cap - off, " ]; }%s\n",
+					s + 1 < nb || last_default ? "," : "");
+	}
+	if (last_default)
+		off += (size_t)snprintf(text + off, cap - off,
+					"{ name = \"d\"; vip = \"10.0.0.11\"; port = 80; backend = "
+					"\"web\"; }\n");
+	snprintf(text + off, cap - off, ");\n");
+}
+
+/*
+ * The dataplane holds 128 local addresses of all services (l4/lb.h), and refused more
+ * only at start ("cannot set up load balancing"). The loader refuses the first one over,
+ * at its line; a service's default address (its server-side interface's) counts too.
+ */
+static void test_local_addresses_in_all(void **state)
+{
+	static char text[32768];
+
+	(void)state;
+	/* 8 services of 16: 128 addresses, accepted. */
+	laddr_services(text, sizeof(text), 8, false);
+	weir_conf_free(load_ok(text));
+	/* The 129th is the first address of service 9, on line 15. */
+	laddr_services(text, sizeof(text), 9, false);
+	expect_text(text, (const char *const[]){ "t.conf:15: service 's9': local_addresses: "
+						 "10.3.0.132 is one more than the 128 local "
+						 "addresses all services may have",
+						 NULL });
+	/* 128 given ones and the default one of service 'd' (10.1.0.1 of l1). */
+	laddr_services(text, sizeof(text), 8, true);
+	expect_text(text, (const char *const[]){ "t.conf:15: service 'd': its default local "
+						 "address 10.1.0.1 is one more than the 128 "
+						 "local addresses all services may have",
+						 NULL });
+}
+
 /*
  * Loads a file whose @include names a directory, in a child process: libconfig's flex
  * scanner would meet a read error there and call exit(2) from inside the library. The
@@ -1615,6 +1679,7 @@ int main(void)
 		cmocka_unit_test(test_services_per_vip),
 		cmocka_unit_test(test_address_conflicts),
 		cmocka_unit_test(test_addresses_per_interface),
+		cmocka_unit_test(test_local_addresses_in_all),
 		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
