@@ -97,6 +97,9 @@
  *                 services may have       (each address once, default ones included)
  *   service 'S': its default local address A.B.C.D is one more than the 128 local
  *                 addresses all services may have
+ *   neighbour #N: more static neighbours than global.neigh.max_entries (M)
+ *   neighbour #N: no room for A.B.C.D in the neighbour table: its bucket is full of 8
+ *                 static neighbours before it (raise global.neigh.max_entries, M now)
  *   service 'S': vip A.B.C.D is the address of server 'B/X'
  *   service 'S': local_addresses: A.B.C.D is the vip of service 'T'   (its own too)
  *   service 'S': local_addresses: A.B.C.D is the gateway of interface 'I'
@@ -111,6 +114,7 @@
  */
 
 #include "conf/conf.h"
+#include "net/neigh_hash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -2506,33 +2510,71 @@ static void *alloc_array(struct loader *ld, size_t n, size_t size)
 	return a;
 }
 
+/*
+ * At start the dataplane puts the static neighbours, in file order, in its empty
+ * neighbour table (weir_neigh_add_static()). One beyond global.neigh.max_entries, or
+ * one whose bucket of WEIR_NEIGH_WAYS is full of earlier ones already, would be left
+ * out with only a warning; the first that would is refused here, at its line. @fill
+ * counts the neighbours placed in each bucket so far. Returns false for that one.
+ */
+static bool place_neighbour(struct loader *ld, const config_setting_t *e, int pos, uint32_t addr,
+			    uint32_t *placed, uint8_t *fill)
+{
+	const struct weir_conf_neigh *t = &ld->conf->global.neigh;
+	uint32_t b = weir_neigh_bucket(addr, weir_neigh_nb_buckets(t->max_entries));
+
+	if (*placed == t->max_entries) {
+		err(ld, e,
+		    "neighbour #%d: more static neighbours than global.neigh.max_entries (%u)", pos,
+		    t->max_entries);
+		return false;
+	}
+	if (fill[b] == WEIR_NEIGH_WAYS) {
+		err(ld, e,
+		    "neighbour #%d: no room for %s in the neighbour table: its bucket is full of "
+		    "%u static neighbours before it (raise global.neigh.max_entries, %u now)",
+		    pos, ip(ld, addr), WEIR_NEIGH_WAYS, t->max_entries);
+		return false;
+	}
+	fill[b]++;
+	(*placed)++;
+	return true;
+}
+
 /* The neighbours list @s, duplicates (same address) included in the checks. */
 static void parse_neighbours(struct loader *ld, const config_setting_t *s)
 {
 	struct weir_conf *c = ld->conf;
-	uint32_t n = (uint32_t)config_setting_length(s), *addrs;
-	bool *ok;
+	uint32_t n = (uint32_t)config_setting_length(s), *addrs, placed = 0;
+	uint8_t *fill;
+	bool *ok, room = true;
 
 	c->neighbours = alloc_array(ld, n, sizeof(*c->neighbours));
 	addrs = alloc_array(ld, n, sizeof(*addrs));
 	ok = alloc_array(ld, n, sizeof(*ok));
-	if (c->neighbours && addrs && ok) {
+	fill = alloc_array(ld, weir_neigh_nb_buckets(c->global.neigh.max_entries), sizeof(*fill));
+	if (c->neighbours && addrs && ok && fill) {
 		c->nb_neighbours = n;
 		for (uint32_t i = 0; i < n; i++) {
 			const config_setting_t *e = config_setting_get_elem(s, i);
+			bool dup = false;
 
 			parse_neighbour(ld, e, (int)i + 1, &c->neighbours[i], &addrs[i], &ok[i]);
 			for (uint32_t j = 0; j < i && ok[i]; j++) {
 				if (ok[j] && addrs[j] == addrs[i]) {
 					err(ld, e, "duplicate neighbour %s (first at line %d)",
 					    ip(ld, addrs[i]), c->neighbours[j].line);
+					dup = true;
 					break;
 				}
 			}
+			if (ok[i] && !dup && room)
+				room = place_neighbour(ld, e, (int)i + 1, addrs[i], &placed, fill);
 		}
 	}
 	free(addrs);
 	free(ok);
+	free(fill);
 }
 
 /* Walks the whole tree of a parsed file into ld->conf. */

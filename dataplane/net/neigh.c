@@ -12,26 +12,17 @@
 
 #define TIMER_BUCKETS_PER_TICK 4096 /* bounded work per timer call on large tables */
 
-/*
- * The bucket of @ip (network order): a multiply of the address in host order, whose
- * high bits are then folded down, so that its last octet spreads a subnet's hosts over
- * the buckets (taken in network order, the last octet only reached bits the mask cut
- * off, and a whole /24 shared one bucket of 8).
- */
+/* The bucket of @ip (network order); see weir_neigh_bucket(). */
 static inline uint32_t bucket_of(const struct weir_neigh_table *t, uint32_t ip)
 {
-	uint32_t h = rte_be_to_cpu_32(ip) * 2654435761u;
-
-	return (h ^ h >> 16) & (t->nb_buckets - 1);
+	return weir_neigh_bucket(rte_be_to_cpu_32(ip), t->nb_buckets);
 }
 
 struct weir_neigh_table *weir_neigh_create(uint32_t max_entries)
 {
+	uint32_t buckets = weir_neigh_nb_buckets(max_entries);
 	struct weir_neigh_table *t;
-	uint32_t buckets = 1;
 
-	while (buckets * WEIR_NEIGH_WAYS < max_entries)
-		buckets <<= 1;
 	t = rte_zmalloc("weir_neigh", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
 		goto nomem;

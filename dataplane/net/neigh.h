@@ -9,8 +9,7 @@
 #include <rte_ether.h>
 
 #include "core/dp.h"
-
-#define WEIR_NEIGH_WAYS 8 /* entries per bucket; a full bucket evicts its oldest entry */
+#include "net/neigh_hash.h"
 
 enum weir_neigh_state {
 	WEIR_NEIGH_FREE = 0,

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "conf/conf.h"
+#include "net/neigh_hash.h"
 
 /* Paths are relative to the source root: meson runs the test there. */
 #define REFERENCE "configs/reference.conf"
@@ -827,6 +828,70 @@ static void test_local_addresses_in_all(void **state)
 	expect_text(text, (const char *const[]){ "t.conf:15: service 'd': its default local "
 						 "address 10.1.0.1 is one more than the 128 "
 						 "local addresses all services may have",
+						 NULL });
+}
+
+/*
+ * Static neighbours on "servers" at @addrs (host order, @n of them) with max_entries
+ * @max; the neighbours list starts on line 4, one a line from line 5 on.
+ */
+static void neighbours_text(char *text, size_t cap, uint32_t max, const uint32_t *addrs,
+			    unsigned int n)
+{
+	size_t off = (size_t)snprintf(
+		text, cap,
+		"global = { neigh = { max_entries = %u; }; };\n" IFACES "neighbours = (\n", max);
+
+	for (unsigned int i = 0; i < n; i++)
+		off += (size_t)snprintf(
+			text + off, cap - off,
+			"{ interface = \"servers\"; address = \"10.1.%u.%u\"; mac = "
+			"\"02:00:00:00:%02x:%02x\"; }%s\n",
+			addrs[i] >> 8 & 0xff, addrs[i] & 0xff, addrs[i] >> 8 & 0xff,
+			addrs[i] & 0xff, i + 1 < n ? "," : "");
+	snprintf(text + off, cap - off, ");\n");
+}
+
+/*
+ * Static neighbours the table cannot hold were left out at start with a warning ("no
+ * room for the static neighbour of line N"). The loader refuses the first that would
+ * be: one beyond max_entries, or one whose bucket of 8 is full of earlier ones (64
+ * addresses of a /24 fill 8 buckets unevenly: 10.1.0.61 is the first over).
+ */
+static void test_neighbours_beyond_table(void **state)
+{
+	static char text[65536];
+	uint32_t addrs[256], nb;
+	uint8_t fill[16] = { 0 };
+
+	(void)state;
+	for (nb = 0; nb < 64; nb++)
+		addrs[nb] = 0x0a010002 + nb; /* 10.1.0.2 .. 10.1.0.65 */
+	neighbours_text(text, sizeof(text), 64, addrs, 64);
+	expect_text(text, (const char *const[]){ "t.conf:64: neighbour #60: no room for "
+						 "10.1.0.61 in the neighbour table: its bucket "
+						 "is full of 8 static neighbours before it "
+						 "(raise global.neigh.max_entries, 64 now)",
+						 NULL });
+	/* The same 64 fit a table of 256 entries. */
+	neighbours_text(text, sizeof(text), 256, addrs, 64);
+	weir_conf_free(load_ok(text));
+
+	/* 100 addresses that fill no bucket of a 100-entry table (16 buckets), then one more. */
+	nb = 0;
+	for (uint32_t a = 0x0a010002; nb < 101; a++) {
+		uint32_t b = weir_neigh_bucket(a, weir_neigh_nb_buckets(100));
+
+		if (fill[b] < WEIR_NEIGH_WAYS) {
+			fill[b]++;
+			addrs[nb++] = a;
+		}
+	}
+	neighbours_text(text, sizeof(text), 100, addrs, 100);
+	weir_conf_free(load_ok(text));
+	neighbours_text(text, sizeof(text), 100, addrs, 101);
+	expect_text(text, (const char *const[]){ "t.conf:105: neighbour #101: more static "
+						 "neighbours than global.neigh.max_entries (100)",
 						 NULL });
 }
 
@@ -1680,6 +1745,7 @@ int main(void)
 		cmocka_unit_test(test_address_conflicts),
 		cmocka_unit_test(test_addresses_per_interface),
 		cmocka_unit_test(test_local_addresses_in_all),
+		cmocka_unit_test(test_neighbours_beyond_table),
 		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of the neighbour table: learning, resolution, ageing, with a fake clock. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -350,6 +351,35 @@ static void test_servers_of_one_subnet_fit(void **state)
 	}
 }
 
+/*
+ * Static neighbours go where the config loader expects them (net/neigh_hash.h): it
+ * refuses a config whose static neighbours this table could not hold at start. Added
+ * in order to an empty table of 64, 10.1.0.2 and on, each is refused exactly when the
+ * loader's count says its bucket is full; 10.1.0.61 is the first (test_conf.c).
+ */
+static void test_static_neighbours_placed_as_the_loader_counts(void **state)
+{
+	uint8_t fill[8] = { 0 };
+	uint32_t first_refused = 0;
+	char ip[32];
+
+	(void)state;
+	assert_int_equal(dp.neigh->nb_buckets, weir_neigh_nb_buckets(64));
+	for (uint32_t a = 0x0a010002; a <= 0x0a010041; a++) {
+		uint32_t b = weir_neigh_bucket(a, dp.neigh->nb_buckets);
+		int rc;
+
+		snprintf(ip, sizeof(ip), "10.1.0.%u", a & 0xff);
+		rc = weir_neigh_add_static(&dp, 1, ip4(ip), &mac_a, ms(20));
+		assert_int_equal(rc, fill[b] < WEIR_NEIGH_WAYS ? 0 : -ENOSPC);
+		if (rc == 0)
+			fill[b]++;
+		else if (first_refused == 0)
+			first_refused = a;
+	}
+	assert_int_equal(first_refused, 0x0a01003d); /* 10.1.0.61 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup(test_permanent_entry, reset),
 		cmocka_unit_test_setup(test_route, reset),
 		cmocka_unit_test_setup(test_servers_of_one_subnet_fit, reset),
+		cmocka_unit_test_setup(test_static_neighbours_placed_as_the_loader_counts, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
