@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 	struct weir_conf *conf;
 	struct weir_rt *rt;
 	bool check = false;
-	char err[256];
+	char err[512];
 	int opt, rc, status = EXIT_SUCCESS;
 
 	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
@@ -164,6 +164,16 @@ int main(int argc, char **argv)
 		for (i = 1; i < eal.argc && off < sizeof(line); i++)
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " %s", eal.argv[i]);
 		fprintf(stderr, "weir: EAL arguments:%s\n", line);
+	}
+	{
+		struct weir_conf_memory m;
+
+		weir_conf_memory(conf, eal.hugepages ? 0 : env.page_size, &m);
+		fprintf(stderr,
+			"weir: DPDK memory: the tables set up at start take about %llu of the "
+			"%u MiB of global.memory_mb\n",
+			(unsigned long long)((m.total + (1u << 20) - 1) >> 20),
+			conf->global.memory_mb);
 	}
 	if (!eal.hugepages && conf->global.hugepages == WEIR_HUGEPAGES_AUTO)
 		fprintf(stderr,

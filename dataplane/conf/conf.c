@@ -97,6 +97,9 @@
  *                 services may have       (each address once, default ones included)
  *   service 'S': its default local address A.B.C.D is one more than the 128 local
  *                 addresses all services may have
+ *   global.memory_mb: N MiB is less than the config needs, about M MiB: W workers x
+ *                 P MiB (flows = F: X MiB, ...), mbufs = B: Y MiB   at memory_mb; at the
+ *                 global group, "N MiB (the default)", without it (conf/memory.c)
  *   neighbour #N: more static neighbours than global.neigh.max_entries (M)
  *   neighbour #N: no room for A.B.C.D in the neighbour table: its bucket is full of 8
  *                 static neighbours before it (raise global.neigh.max_entries, M now)
@@ -247,6 +250,7 @@ struct loader {
 	unsigned int ring_next;
 
 	struct weir_conf *conf;
+	const config_setting_t *global_s, *memory_s; /* the global group, its memory_mb */
 	bool workers_ok;
 	struct iface_aux *ifaces;
 	size_t nb_ifaces;
@@ -1528,6 +1532,8 @@ static void parse_global(struct loader *ld, const config_setting_t *s)
 	int v;
 
 	check_keys(ld, &g, global_keys);
+	ld->global_s = s;
+	ld->memory_s = member(&g, "memory_mb");
 	ld->workers_ok = get_u32(ld, &g, "workers", 1, WEIR_MAX_WORKERS, &gl->workers) != BAD;
 	if (get_enum(ld, &g, "poll", poll_names, &v) == GOT)
 		gl->poll_mode = (enum weir_poll_mode)v;
@@ -2577,6 +2583,33 @@ static void parse_neighbours(struct loader *ld, const config_setting_t *s)
 	free(fill);
 }
 
+/*
+ * The DPDK memory the config needs at start (weir_conf_memory(), counted as with
+ * hugepages, the least it can be) against global.memory_mb: more fails at start with
+ * "cannot allocate". Reported at memory_mb, or at the global group without it.
+ */
+static void check_memory(struct loader *ld)
+{
+	const struct weir_conf_global *g = &ld->conf->global;
+	struct weir_conf_memory m;
+	char text[512];
+	const char *v = "";
+
+	weir_conf_memory(ld->conf, 0, &m);
+	if (m.total <= (uint64_t)g->memory_mb << 20)
+		return;
+	weir_conf_memory_text(ld->conf, &m, text, sizeof(text));
+	if (!ld->memory_s)
+		v = " (the default)";
+	if (ld->memory_s || ld->global_s)
+		err(ld, ld->memory_s ? ld->memory_s : ld->global_s,
+		    "global.memory_mb: %u MiB%s is less than the config needs, %s", g->memory_mb, v,
+		    text);
+	else
+		err_in(ld, NULL, 0, "global.memory_mb: %u MiB%s is less than the config needs, %s",
+		       g->memory_mb, v, text);
+}
+
 /* Walks the whole tree of a parsed file into ld->conf. */
 static void parse_root(struct loader *ld, const config_setting_t *root)
 {
@@ -2644,6 +2677,7 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 	check_addresses(ld);
 	check_iface_addresses(ld);
 	check_laddrs_all(ld);
+	check_memory(ld);
 
 	s = get_list(ld, &g, "neighbours", false, 0, 65536);
 	if (s)

@@ -275,6 +275,46 @@ struct weir_conf *weir_conf_load_string(const char *text, const char *name,
 void weir_conf_free(struct weir_conf *conf);
 void weir_conf_errors_clear(struct weir_conf_errors *errs);
 
+/*
+ * Sizes, in bytes, of what the dataplane allocates in DPDK memory per flow, connection,
+ * neighbour and packet buffer, for weir_conf_memory(). Weir's own are those of x86-64
+ * (64-byte cache lines) and asserted equal where they are allocated; DPDK's are asserted
+ * as a minimum, so that the estimate never exceeds what a start takes.
+ */
+#define WEIR_MEM_FLOW           192            /* struct weir_flow (l4/flow.h) */
+#define WEIR_MEM_FLOW_BUCKET    64             /* struct weir_flow_bucket (l4/flow.h) */
+#define WEIR_MEM_TCP_CONN       1168           /* struct weir_tcp_conn (tcp/tcp_impl.h) */
+#define WEIR_MEM_PROXY_SESS     136            /* struct weir_proxy_sess (l4/proxy.c) */
+#define WEIR_MEM_NEIGH          40             /* struct weir_neigh_entry (net/neigh.h) */
+#define WEIR_MEM_MBUF           128            /* struct rte_mbuf */
+#define WEIR_MEM_MBUF_HEADROOM  128            /* RTE_PKTMBUF_HEADROOM */
+#define WEIR_MEM_MBUF_ROOM      2048           /* RTE_MBUF_DEFAULT_DATAROOM: the least data room */
+#define WEIR_MEM_FRAME_OVERHEAD 26             /* room beyond the MTU (core/lifecycle.c) */
+#define WEIR_MEM_POOL_CACHES    (128u * 8256u) /* the pool's per-lcore caches */
+
+/* What a config needs of DPDK memory (global.memory_mb), in bytes, by part. */
+struct weir_conf_memory {
+	uint64_t pool;   /* the packet pool (global.mbufs) */
+	uint64_t flows;  /* one worker's flow table (global.flows) */
+	uint64_t tcp;    /* one worker's TCP stack and sessions; 0 without tcp services */
+	uint64_t worker; /* one worker's local ports */
+	uint64_t neigh;  /* the neighbour table */
+	uint64_t total;  /* all of it, every worker counted */
+};
+
+/*
+ * What @conf needs of DPDK memory at start, at least (the large tables weir_dp_init()
+ * allocates; see conf/memory.c). @page_size is 0 with hugepages, else the page size of
+ * the memory DPDK uses without them, where packet buffers take whole pages. The loader
+ * refuses a config whose total, with hugepages, exceeds global.memory_mb; start-up
+ * checks it again without them.
+ */
+void weir_conf_memory(const struct weir_conf *conf, uint64_t page_size, struct weir_conf_memory *m);
+
+/* "about N MiB: W workers x ... MiB (flows = F: ... MiB, ...), ..." into @buf, snprintf()'s way. */
+int weir_conf_memory_text(const struct weir_conf *conf, const struct weir_conf_memory *m, char *buf,
+			  size_t len);
+
 /* Names used in config files and runtime output. */
 const char *weir_balance_name(enum weir_balance b);
 const char *weir_mode_name(enum weir_svc_mode m);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/eal_args.h"
 
@@ -18,6 +19,7 @@ void weir_eal_env_probe(struct weir_eal_env *env)
 	int c;
 
 	memset(env, 0, sizeof(*env));
+	env->page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	f = fopen("/proc/meminfo", "r");
 	if (f != NULL) {
 		while (fgets(line, sizeof(line), f) != NULL) {
@@ -169,6 +171,22 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 					   : "no hugetlbfs is mounted",
 			 env->huge_free_bytes >> 20, g->memory_mb);
 		return -EINVAL;
+	}
+	if (!out->hugepages && env->page_size > 0) {
+		/* The loader counted the least the config needs, as with hugepages; without
+		 * them DPDK gives each packet buffer whole pages, and -m is all there is. */
+		struct weir_conf_memory m;
+		char text[384];
+
+		weir_conf_memory(conf, env->page_size, &m);
+		if (m.total > need) {
+			weir_conf_memory_text(conf, &m, text, sizeof(text));
+			snprintf(err, errlen,
+				 "global.memory_mb: %u MiB is less than the config needs without "
+				 "hugepages, %s",
+				 g->memory_mb, text);
+			return -EINVAL;
+		}
 	}
 	arg(&b, "-m");
 	arg(&b, "%u", g->memory_mb);

@@ -33,6 +33,9 @@ struct weir_eal_env {
 	 */
 	int online[1024];
 	unsigned int nb_online;
+	/* The page size of memory without hugepages, where a packet buffer takes whole pages
+	 * (weir_conf_memory()); 0: not known, not checked. */
+	unsigned long page_size;
 };
 
 /* Read the hugepage and CPU facts of this machine. */
@@ -43,7 +46,8 @@ void weir_eal_env_probe(struct weir_eal_env *env);
  * in @env), memory and hugepages (or --no-huge), the file prefix, one --vdev per
  * virtual interface (af_packet gets one queue pair per worker), -a per PCI interface
  * or --no-pci, log levels. Returns 0, or -EINVAL with a reason in @err (hugepages
- * required but missing, a CPU outside the allowed set).
+ * required but missing, a CPU outside the allowed set, global.memory_mb too small for
+ * the config without hugepages).
  */
 int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 			const struct weir_eal_env *env, struct weir_eal_args *out, char *err,

@@ -32,6 +32,17 @@
 #define EVENT_PASSES   8
 #define FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 8)
 
+/*
+ * The config loader sizes the packet pool with these (conf/memory.c): its estimate must
+ * not exceed what the pool takes, so DPDK's sizes may only be larger.
+ */
+_Static_assert(FRAME_OVERHEAD == WEIR_MEM_FRAME_OVERHEAD &&
+		       RTE_MBUF_DEFAULT_DATAROOM >= WEIR_MEM_MBUF_ROOM &&
+		       RTE_PKTMBUF_HEADROOM >= WEIR_MEM_MBUF_HEADROOM &&
+		       sizeof(struct rte_mbuf) >= WEIR_MEM_MBUF &&
+		       RTE_MAX_LCORE * sizeof(struct rte_mempool_cache) >= WEIR_MEM_POOL_CACHES,
+	       "the packet pool's sizes in conf/conf.h (WEIR_MEM_MBUF*) must follow DPDK's");
+
 int weir_dp_init(struct weir_dp *dp, struct weir_conf *conf)
 {
 	uint32_t i, max_mtu = 0;

@@ -6,7 +6,14 @@
 
 #include <rte_malloc.h>
 
+#include "conf/conf.h"
 #include "l4/flow.h"
+
+/* The config loader counts flows and buckets of these sizes (conf/memory.c). */
+_Static_assert(RTE_CACHE_LINE_SIZE != 64 ||
+		       (sizeof(struct weir_flow) == WEIR_MEM_FLOW &&
+			sizeof(struct weir_flow_bucket) == WEIR_MEM_FLOW_BUCKET),
+	       "WEIR_MEM_FLOW and WEIR_MEM_FLOW_BUCKET (conf/conf.h) must follow the structs");
 
 struct weir_flow_table *weir_flow_table_create(uint16_t id, uint32_t capacity, int socket)
 {

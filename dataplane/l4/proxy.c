@@ -82,6 +82,10 @@ struct weir_proxy_sess {
 	TAILQ_ENTRY(weir_proxy_sess) stall; /* on the worker's stalled list */
 };
 
+/* The config loader counts sessions of this size (conf/memory.c). */
+_Static_assert(RTE_CACHE_LINE_SIZE != 64 || sizeof(struct weir_proxy_sess) == WEIR_MEM_PROXY_SESS,
+	       "WEIR_MEM_PROXY_SESS (conf/conf.h) must follow struct weir_proxy_sess");
+
 /* The listener of one service on one worker (its ctx leads back here). */
 struct proxy_listener {
 	struct weir_tcp_listener l;

@@ -12,6 +12,10 @@
 
 #define TIMER_BUCKETS_PER_TICK 4096 /* bounded work per timer call on large tables */
 
+/* The config loader counts entries of this size (conf/memory.c). */
+_Static_assert(sizeof(struct weir_neigh_entry) == WEIR_MEM_NEIGH,
+	       "WEIR_MEM_NEIGH (conf/conf.h) must follow struct weir_neigh_entry");
+
 /* The bucket of @ip (network order); see weir_neigh_bucket(). */
 static inline uint32_t bucket_of(const struct weir_neigh_table *t, uint32_t ip)
 {

@@ -6,7 +6,12 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
+#include "conf/conf.h"
 #include "tcp/tcp_impl.h"
+
+/* The config loader counts connections of this size (conf/memory.c). */
+_Static_assert(RTE_CACHE_LINE_SIZE != 64 || sizeof(struct weir_tcp_conn) == WEIR_MEM_TCP_CONN,
+	       "WEIR_MEM_TCP_CONN (conf/conf.h) must follow struct weir_tcp_conn");
 
 static const char *const state_names[WEIR_TCP_NB_STATES] = {
 	[WEIR_TCP_CLOSED] = "CLOSED",           [WEIR_TCP_LISTEN] = "LISTEN",

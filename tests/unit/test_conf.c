@@ -2,6 +2,7 @@
 /* Unit tests of the configuration library: the model it builds and every message it gives. */
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -895,6 +896,75 @@ static void test_neighbours_beyond_table(void **state)
 						 NULL });
 }
 
+/* A TCP-proxy service on backend "web"; one line. */
+#define PROXY                                                                                     \
+	"services = ( { name = \"p\"; vip = \"10.0.0.10\"; port = 80; mode = \"tcp\"; backend = " \
+	"\"web\"; } );\n"
+
+/*
+ * A config whose tables do not fit global.memory_mb passed the loader and failed at
+ * start ("cannot create the TCP stack"): with one tcp service, 4 workers of the default
+ * flows and connections need about 594 MiB of the default 512. The loader refuses it at
+ * memory_mb, or at the global group when memory_mb is left at its default.
+ */
+static void test_memory(void **state)
+{
+	(void)state;
+	expect_text("global = { workers = 4; };\n" IFACES WEB PROXY,
+		    (const char *const[]){ "t.conf:1: global.memory_mb: 512 MiB (the default) is "
+					   "less than the config needs, about 594 MiB: 4 workers "
+					   "x 139 MiB (flows = 262144: 57 MiB, tcp.max_connections "
+					   "= 65536: 82 MiB), mbufs = 16383: 38 MiB",
+					   NULL });
+	weir_conf_free(load_ok("global = { workers = 3; };\n" IFACES WEB PROXY));
+	weir_conf_free(load_ok("global = { workers = 4; memory_mb = 640; };\n" IFACES WEB PROXY));
+	/* Without a tcp service the flows alone: 4 x 1048576 of them. */
+	expect_text(
+		"global = {\n\tworkers = 4;\n\tflows = 1048576;\n\tmemory_mb = 512;\n};\n" IFACES
+			WEB,
+		(const char *const[]){ "t.conf:4: global.memory_mb: 512 MiB is less than the "
+				       "config needs, about 951 MiB: 4 workers x 228 MiB (flows "
+				       "= 1048576: 228 MiB), mbufs = 16383: 38 MiB",
+				       NULL });
+	weir_conf_free(load_ok(
+		"global = { workers = 4; flows = 1048576; memory_mb = 960; };\n" IFACES WEB));
+}
+
+/* Every config shipped in configs/ and configs/examples/ loads without an error. */
+static void test_shipped_configs(void **state)
+{
+	static const char *const dirs[] = { "configs", "configs/examples" };
+	unsigned int seen = 0;
+
+	(void)state;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+
+		assert_non_null(dir);
+		while ((de = readdir(dir)) != NULL) {
+			size_t n = strlen(de->d_name);
+			struct weir_conf_errors errs;
+			struct weir_conf *c;
+			char path[512];
+
+			if (n < 5 || strcmp(de->d_name + n - 5, ".conf") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
+			c = weir_conf_load(path, &errs);
+			if (c == NULL)
+				for (unsigned int i = 0; i < errs.count; i++)
+					print_message("%s\n", errs.msg[i]);
+			assert_non_null(c);
+			weir_conf_free(c);
+			weir_conf_errors_clear(&errs);
+			seen++;
+		}
+		closedir(dir);
+	}
+	assert_true(seen >= 6); /* reference, demo and the four examples */
+}
+
 /*
  * Loads a file whose @include names a directory, in a child process: libconfig's flex
  * scanner would meet a read error there and call exit(2) from inside the library. The
@@ -1746,6 +1816,8 @@ int main(void)
 		cmocka_unit_test(test_addresses_per_interface),
 		cmocka_unit_test(test_local_addresses_in_all),
 		cmocka_unit_test(test_neighbours_beyond_table),
+		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_limits),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);

@@ -134,6 +134,33 @@ static void test_hugepages_off(void **state)
 	weir_conf_free(c);
 }
 
+/*
+ * The loader counts a packet buffer as hugepages hold it (2368 bytes); without them DPDK
+ * gives each one a 4 KiB page of its own, and -m is all the memory there is. 65535
+ * buffers fit 256 MiB with hugepages (about 207 MiB in all) but not without (about 315):
+ * start-up refuses that before DPDK fails to build the pool.
+ */
+static void test_memory_without_hugepages(void **state)
+{
+	struct weir_conf *c = load("global = { memory_mb = 256; mbufs = 65535; };\n" IFACES);
+	struct weir_eal_args a;
+	struct weir_eal_env env;
+	char err[512];
+
+	(void)state;
+	env_cpus(&env, 2, true, 1024);
+	env.page_size = 4096;
+	assert_int_equal(weir_eal_args_build(c, "weir", &env, &a, err, sizeof(err)), 0);
+	assert_true(a.hugepages);
+	env_cpus(&env, 2, false, 0);
+	env.page_size = 4096;
+	assert_int_equal(weir_eal_args_build(c, "weir", &env, &a, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "global.memory_mb: 256 MiB is less than the config needs without "
+				 "hugepages, about 315 MiB: 1 worker x 57 MiB (flows = 262144: "
+				 "57 MiB), mbufs = 65535: 258 MiB");
+	weir_conf_free(c);
+}
+
 static void test_pinned_cpus_and_pci(void **state)
 {
 	struct weir_conf *c =
@@ -234,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_hugepages_used_when_enough),
 		cmocka_unit_test(test_hugepages_required_but_missing),
 		cmocka_unit_test(test_hugepages_off),
+		cmocka_unit_test(test_memory_without_hugepages),
 		cmocka_unit_test(test_pinned_cpus_and_pci),
 		cmocka_unit_test(test_one_cpu_shared),
 		cmocka_unit_test(test_isolated_cpu_pinning),
