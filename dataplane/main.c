@@ -175,6 +175,14 @@ int main(int argc, char **argv)
 			(unsigned long long)((m.total + (1u << 20) - 1) >> 20),
 			conf->global.memory_mb);
 	}
+	if (eal.shared[0] != '\0' && conf->global.poll_mode == WEIR_POLL_BUSY)
+		fprintf(stderr,
+			"weir: warning: lcores share CPUs while poll = \"busy\" spins, so "
+			"each gets a part of its CPU: %s\n",
+			eal.shared);
+	else if (eal.shared[0] != '\0')
+		fprintf(stderr, "weir: lcores share CPUs, taking turns (poll = \"adaptive\"): %s\n",
+			eal.shared);
 	if (!eal.hugepages && conf->global.hugepages == WEIR_HUGEPAGES_AUTO)
 		fprintf(stderr,
 			"weir: hugepages not available (%u MiB needed): running with "

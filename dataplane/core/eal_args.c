@@ -106,6 +106,54 @@ static bool cpu_allowed(const struct weir_eal_env *env, int cpu)
 	return false;
 }
 
+/* Append to @out->shared at *@off, printf-style; what does not fit is cut. */
+static void __attribute__((format(printf, 3, 4)))
+shared_add(struct weir_eal_args *out, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= sizeof(out->shared) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(out->shared + *off, sizeof(out->shared) - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+/*
+ * Names in @out->shared each CPU that more than one of the @n lcores in @cpu runs on
+ * (lcore 0 the main one, lcore i + 1 worker i). Sharing is allowed on purpose: with
+ * poll = "adaptive" lcores take turns on a CPU, as the demo and the tests on two CPUs
+ * do; the start log says so, so that it is never a surprise on an appliance.
+ */
+static void name_shared(const int *cpu, unsigned int n, struct weir_eal_args *out)
+{
+	size_t off = 0;
+
+	out->shared[0] = '\0';
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int k, count = 0;
+
+		for (k = 0; k < n; k++)
+			count += cpu[k] == cpu[i];
+		for (k = 0; k < i && cpu[k] != cpu[i]; k++)
+			;
+		if (count < 2 || k < i)
+			continue; /* not shared, or named at its first lcore */
+		shared_add(out, &off, "%sCPU %d:", off > 0 ? "; " : "", cpu[i]);
+		for (k = i; k < n; k++) {
+			if (cpu[k] != cpu[i])
+				continue;
+			if (k == 0)
+				shared_add(out, &off, " main lcore");
+			else
+				shared_add(out, &off, "%s worker %u", k > i ? "," : "", k - 1);
+		}
+	}
+}
+
 static const char *not_there(const struct weir_eal_env *env)
 {
 	return env->nb_online > 0 ? "is not online" : "is not available to this process";
@@ -119,6 +167,7 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 	unsigned long long need = (unsigned long long)g->memory_mb << 20;
 	struct builder b = { .out = out };
 	char lcores[1024];
+	int cpus[WEIR_MAX_WORKERS + 1]; /* by lcore */
 	size_t off;
 	int main_cpu;
 	unsigned int i, k, nb_pci = 0;
@@ -133,6 +182,7 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 		return -EINVAL;
 	}
 	off = (size_t)snprintf(lcores, sizeof(lcores), "0@%d", main_cpu);
+	cpus[0] = main_cpu;
 	for (i = 0, k = 0; i < g->workers; i++) {
 		int cpu;
 
@@ -151,12 +201,14 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 		} else {
 			cpu = main_cpu;
 		}
+		cpus[i + 1] = cpu;
 		off += (size_t)snprintf(lcores + off, sizeof(lcores) - off, ",%u@%d", i + 1, cpu);
 		if (off >= sizeof(lcores)) {
 			snprintf(err, errlen, "too many lcores");
 			return -EINVAL;
 		}
 	}
+	name_shared(cpus, g->workers + 1, out);
 	arg(&b, "--lcores");
 	arg(&b, "%s", lcores);
 	arg(&b, "--main-lcore");

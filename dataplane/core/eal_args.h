@@ -14,6 +14,9 @@ struct weir_eal_args {
 	int argc;
 	char *argv[WEIR_EAL_MAX_ARGS + 1];
 	bool hugepages; /* whether the arguments use hugepages */
+	/* The CPUs that run more than one lcore, for the start log: "CPU 1: main lcore,
+	 * worker 0; CPU 2: worker 1, worker 2" (workers numbered from 0); empty if none. */
+	char shared[1024];
 	char buf[8192]; /* storage the argv strings point into */
 };
 
@@ -45,8 +48,9 @@ void weir_eal_env_probe(struct weir_eal_env *env);
  * Build the EAL argv for @conf: lcores pinned per global.cpus (or spread over the CPUs
  * in @env), memory and hugepages (or --no-huge), the file prefix, one --vdev per
  * virtual interface (af_packet gets one queue pair per worker), -a per PCI interface
- * or --no-pci, log levels. Returns 0, or -EINVAL with a reason in @err (hugepages
- * required but missing, a CPU outside the allowed set, global.memory_mb too small for
+ * or --no-pci, log levels. Lcores may share a CPU (pinned so, or more of them than
+ * CPUs): that is allowed, and named in @out->shared. Returns 0, or -EINVAL with a reason in @err
+ * (hugepages required but missing, a CPU outside the allowed set, global.memory_mb too small for
  * the config without hugepages).
  */
 int weir_eal_args_build(const struct weir_conf *conf, const char *prog,

@@ -202,10 +202,37 @@ static void test_one_cpu_shared(void **state)
 	env_cpus(&env, 1, false, 0);
 	assert_int_equal(weir_eal_args_build(c, "weir", &env, &a, err, sizeof(err)), 0);
 	assert_non_null(strstr(joined(&a), "--lcores 0@0,1@0,2@0,3@0 "));
+	assert_string_equal(a.shared, "CPU 0: main lcore, worker 0, worker 1, worker 2");
 	/* Two CPUs: the workers share the one the main lcore does not use. */
 	env_cpus(&env, 2, false, 0);
 	assert_int_equal(weir_eal_args_build(c, "weir", &env, &a, err, sizeof(err)), 0);
 	assert_non_null(strstr(joined(&a), "--lcores 0@0,1@1,2@1,3@1 "));
+	assert_string_equal(a.shared, "CPU 1: worker 0, worker 1, worker 2");
+	/* Four: one each, nothing shared. */
+	env_cpus(&env, 4, false, 0);
+	assert_int_equal(weir_eal_args_build(c, "weir", &env, &a, err, sizeof(err)), 0);
+	assert_string_equal(a.shared, "");
+	weir_conf_free(c);
+}
+
+/*
+ * Pinning two lcores to one CPU is allowed, as sharing is when there are fewer CPUs than
+ * lcores (poll = "adaptive" lets them take turns; the tests run so on two CPUs), but it
+ * was silent: the start log now names each shared CPU and what runs on it.
+ */
+static void test_pinned_cpus_shared(void **state)
+{
+	struct weir_conf *c = load("global = { workers = 4; cpus = { main = 1; workers = [1, 2, 3, "
+				   "2]; }; };\n" IFACES);
+	struct weir_eal_args a;
+	struct weir_eal_env env;
+	char err[256];
+
+	(void)state;
+	env_cpus(&env, 4, false, 0);
+	assert_int_equal(weir_eal_args_build(c, "weir", &env, &a, err, sizeof(err)), 0);
+	assert_non_null(strstr(joined(&a), "--lcores 0@1,1@1,2@2,3@3,4@2 "));
+	assert_string_equal(a.shared, "CPU 1: main lcore, worker 0; CPU 2: worker 1, worker 3");
 	weir_conf_free(c);
 }
 
@@ -264,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_memory_without_hugepages),
 		cmocka_unit_test(test_pinned_cpus_and_pci),
 		cmocka_unit_test(test_one_cpu_shared),
+		cmocka_unit_test(test_pinned_cpus_shared),
 		cmocka_unit_test(test_isolated_cpu_pinning),
 	};
 
