@@ -103,6 +103,10 @@
  *   neighbour #N: more static neighbours than global.neigh.max_entries (M)
  *   neighbour #N: no room for A.B.C.D in the neighbour table: its bucket is full of 8
  *                 static neighbours before it (raise global.neigh.max_entries, M now)
+ *   interface 'I': no room for gateway A.B.C.D in the neighbour table: its bucket
+ *                 is full of 8 static neighbours (raise global.neigh.max_entries, M now)
+ *   server 'B/S': no room for its next hop A.B.C.D in the neighbour table: its bucket
+ *                 is full of 8 static or watched neighbours before it (raise ...)
  *   service 'S': vip A.B.C.D is the address of server 'B/X'
  *   service 'S': local_addresses: A.B.C.D is the vip of service 'T'   (its own too)
  *   service 'S': local_addresses: A.B.C.D is the gateway of interface 'I'
@@ -2610,6 +2614,82 @@ static void check_memory(struct loader *ld)
 		       g->memory_mb, v, text);
 }
 
+/*
+ * Room in bucket @b of @held (WEIR_NEIGH_WAYS addresses a bucket, host order, 0 free)
+ * for @addr: true when it is there already or was put in a free slot.
+ */
+static bool neigh_hold(uint32_t *held, uint32_t b, uint32_t addr)
+{
+	uint32_t *slot = &held[(size_t)b * WEIR_NEIGH_WAYS];
+
+	for (unsigned int i = 0; i < WEIR_NEIGH_WAYS; i++) {
+		if (slot[i] == addr)
+			return true;
+		if (slot[i] == 0) {
+			slot[i] = addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * At start the gateway and the servers' next hops are watched: resolved at once and kept
+ * in the neighbour table, where neither they nor static neighbours are ever evicted. One
+ * whose bucket is full of those before it could never be resolved: its server would stay
+ * down for good, with nothing said but a failing check. Placed in the order start-up
+ * places them (static neighbours, the gateway, the servers by backend), the first that
+ * would not fit is refused at its line. Skipped when a static neighbour was refused.
+ */
+static void check_watched_room(struct loader *ld)
+{
+	const struct weir_conf *c = ld->conf;
+	uint32_t max = c->global.neigh.max_entries, nb = weir_neigh_nb_buckets(max), *held;
+	const struct iface_aux *gw = ld->gw_iface >= 0 ? &ld->ifaces[ld->gw_iface] : NULL;
+
+	if (!ld->route_ok || ld->backends == NULL)
+		return;
+	held = alloc_array(ld, (size_t)nb * WEIR_NEIGH_WAYS, sizeof(*held));
+	if (held == NULL)
+		return;
+	for (uint32_t i = 0; i < c->nb_neighbours; i++) {
+		uint32_t a = ntohl(c->neighbours[i].addr);
+
+		if (a != 0 && !neigh_hold(held, weir_neigh_bucket(a, nb), a))
+			goto out; /* refused as a static neighbour already */
+	}
+	if (gw != NULL && gw->m.gateway != 0 &&
+	    !neigh_hold(held, weir_neigh_bucket(gw->gw, nb), gw->gw)) {
+		err(ld, gw->gw_s,
+		    "%s: no room for gateway %s in the neighbour table: its bucket is full of %u "
+		    "static neighbours (raise global.neigh.max_entries, %u now)",
+		    gw->label, ip(ld, gw->gw), WEIR_NEIGH_WAYS, max);
+		goto out;
+	}
+	for (uint32_t b = 0; b < c->nb_backends; b++) {
+		const struct backend_aux *ba = &ld->backends[b];
+
+		for (uint32_t i = 0; ba->srv != NULL && i < c->backends[b].nb_servers; i++) {
+			const struct server_aux *sa = &ba->srv[i];
+			uint32_t hop;
+
+			if (!sa->addr_ok)
+				continue;
+			hop = iface_holding(ld, sa->addr) >= 0 ? sa->addr : gw != NULL ? gw->gw : 0;
+			if (hop == 0 || neigh_hold(held, weir_neigh_bucket(hop, nb), hop))
+				continue;
+			err(ld, sa->addr_s,
+			    "%s: no room for its next hop %s in the neighbour table: its bucket is "
+			    "full of %u static or watched neighbours before it (raise "
+			    "global.neigh.max_entries, %u now)",
+			    sa->label, ip(ld, hop), WEIR_NEIGH_WAYS, max);
+			goto out;
+		}
+	}
+out:
+	free(held);
+}
+
 /* Walks the whole tree of a parsed file into ld->conf. */
 static void parse_root(struct loader *ld, const config_setting_t *root)
 {
@@ -2682,6 +2762,7 @@ static void parse_root(struct loader *ld, const config_setting_t *root)
 	s = get_list(ld, &g, "neighbours", false, 0, 65536);
 	if (s)
 		parse_neighbours(ld, s);
+	check_watched_room(ld);
 
 	s = get_list(ld, &g, "stick_tables", false, 0, INT_MAX);
 	n = s ? (uint32_t)config_setting_length(s) : 0;

@@ -896,6 +896,67 @@ static void test_neighbours_beyond_table(void **state)
 						 NULL });
 }
 
+/*
+ * @n static neighbours on interface @iface (subnet 10.@net.0.0/24), in a table of 64
+ * entries (8 buckets of 8), each in the bucket of @like (host order) but not @like
+ * itself, after the interfaces @ifaces (two lines): lines 4 to 3 + @n, ")" at 4 + @n.
+ */
+static void watched_text(char *text, size_t cap, const char *ifaces, const char *iface,
+			 unsigned int net, uint32_t like, unsigned int n)
+{
+	uint32_t want = weir_neigh_bucket(like, weir_neigh_nb_buckets(64));
+	size_t off = (size_t)snprintf(text, cap,
+				      "global = { neigh = { max_entries = 64; }; };\n%s"
+				      "neighbours = (\n",
+				      ifaces);
+	unsigned int i = 0;
+
+	for (uint32_t a = (10u << 24 | net << 16) + 2; i < n; a++) {
+		if (a == like || weir_neigh_bucket(a, weir_neigh_nb_buckets(64)) != want)
+			continue;
+		off += (size_t)snprintf(text + off, cap - off,
+					"{ interface = \"%s\"; address = \"10.%u.0.%u\"; mac = "
+					"\"02:00:00:00:00:%02x\"; }%s\n",
+					iface, net, a & 0xff, a & 0xff, ++i < n ? "," : "");
+	}
+	snprintf(text + off, cap - off, ");\n");
+}
+
+/*
+ * The gateway and the servers' next hops are watched at start and, like static
+ * neighbours, never evicted: one whose bucket is full of those before it could never
+ * be resolved, and its server stayed down with nothing said. The loader refuses it.
+ */
+static void test_watched_neighbours_room(void **state)
+{
+	static char text[8192];
+	size_t len;
+
+	(void)state;
+	/* Eight static neighbours in the bucket of server 10.1.0.11: no room for it. */
+	watched_text(text, sizeof(text), IFACES_NOGW, "servers", 1, 0x0a01000b, 8);
+	len = strlen(text);
+	snprintf(text + len, sizeof(text) - len, WEB);
+	expect_text(text, (const char *const[]){ "t.conf:14: server 'web/s1': no room for its "
+						 "next hop 10.1.0.11 in the neighbour table: "
+						 "its bucket is full of 8 static or watched "
+						 "neighbours before it (raise "
+						 "global.neigh.max_entries, 64 now)",
+						 NULL });
+	/* Seven leave it room. */
+	watched_text(text, sizeof(text), IFACES_NOGW, "servers", 1, 0x0a01000b, 7);
+	len = strlen(text);
+	snprintf(text + len, sizeof(text) - len, WEB);
+	weir_conf_free(load_ok(text));
+	/* Eight in the bucket of the gateway 10.0.0.254. */
+	watched_text(text, sizeof(text), IFACES, "client", 0, 0x0a0000fe, 8);
+	expect_text(text, (const char *const[]){ "t.conf:2: interface 'client': no room for "
+						 "gateway 10.0.0.254 in the neighbour table: its "
+						 "bucket is full of 8 static neighbours (raise "
+						 "global.neigh.max_entries, 64 now)",
+						 NULL });
+}
+
 /* A TCP-proxy service on backend "web"; one line. */
 #define PROXY                                                                                     \
 	"services = ( { name = \"p\"; vip = \"10.0.0.10\"; port = 80; mode = \"tcp\"; backend = " \
@@ -1816,6 +1877,7 @@ int main(void)
 		cmocka_unit_test(test_addresses_per_interface),
 		cmocka_unit_test(test_local_addresses_in_all),
 		cmocka_unit_test(test_neighbours_beyond_table),
+		cmocka_unit_test(test_watched_neighbours_room),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_limits),
