@@ -283,7 +283,7 @@ void weir_conf_errors_clear(struct weir_conf_errors *errs);
  */
 #define WEIR_MEM_FLOW           192            /* struct weir_flow (l4/flow.h) */
 #define WEIR_MEM_FLOW_BUCKET    64             /* struct weir_flow_bucket (l4/flow.h) */
-#define WEIR_MEM_TCP_CONN       1200           /* struct weir_tcp_conn (tcp/tcp_impl.h) */
+#define WEIR_MEM_TCP_CONN       1208           /* struct weir_tcp_conn (tcp/tcp_impl.h) */
 #define WEIR_MEM_PROXY_SESS     152            /* struct weir_proxy_sess (l4/proxy.c) */
 #define WEIR_MEM_NEIGH          40             /* struct weir_neigh_entry (net/neigh.h) */
 #define WEIR_MEM_MBUF           128            /* struct rte_mbuf */

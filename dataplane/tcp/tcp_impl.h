@@ -23,6 +23,7 @@
 
 #define TCP_OOO_MAX          16     /* out-of-order ranges a connection keeps */
 #define TCP_DUPTHRESH        3      /* RFC 5681 / RFC 6675 DupThresh */
+#define TCP_REO_PERSIST      16     /* recoveries a widened reordering window lasts (RFC 8985) */
 #define TCP_TLP_MIN_MS       2      /* floor of the loss probe timeout (timer ticks are 1 ms) */
 #define TCP_TLP_MAX          2      /* loss probes in one silence (the second after 2 PTO) */
 #define TCP_MIN_RTT_WIN_MS   10000  /* RACK's minimum RTT: the least seen in about this */
@@ -81,6 +82,20 @@ struct tcp_seg {
 	uint32_t saddr, daddr; /* network order */
 	uint16_t sport, dport; /* network order */
 };
+
+/*
+ * Whether segment @g reports a D-SACK (RFC 2883 §4): its first SACK block lies below its
+ * cumulative ACK, or within its second block.
+ */
+static inline bool tcp_seg_dsack(const struct tcp_seg *g)
+{
+	const struct tcp_opts *o = &g->o;
+
+	return o->nsack > 0 && SEQ_LT(o->sack[0].start, o->sack[0].end) &&
+	       (SEQ_LE(o->sack[0].end, g->ack) ||
+		(o->nsack > 1 && SEQ_GE(o->sack[0].start, o->sack[1].start) &&
+		 SEQ_LE(o->sack[0].end, o->sack[1].end)));
+}
 
 /*
  * A queue of bytes as a flat list of mbuf segments linked by ->next: received payload
@@ -189,6 +204,7 @@ static inline uint32_t *sq_xmit(struct rte_mbuf *m)
 #define TF_FIN_LOST     (1u << 28) /* RACK deemed our FIN lost, not sent since */
 #define TF_DSACK        (1u << 29) /* the next segment carries dsack (RFC 2883), then no more */
 #define TF_DSACK_UNDO   (1u << 30) /* a fast recovery may prove needless by D-SACKs (RFC 3708) */
+#define TF_DSACK_ROUND  (1u << 31) /* a D-SACK widened the reordering window this round */
 
 struct weir_tcp_conn {
 	struct weir_tcp_stack *s;
@@ -243,6 +259,14 @@ struct weir_tcp_conn {
 	 * D-SACKs of that range since.
 	 */
 	uint32_t undo_lo, undo_hi, undo_rexmits, undo_dsacks;
+	/*
+	 * RACK's reordering window in multiples of min_RTT / 4, less one (RFC 8985 §6.2 step
+	 * 4, RACK.reo_wnd_mult), widened by a D-SACK at most once a round trip (until
+	 * snd_una reaches dsack_round, TF_DSACK_ROUND); back to one after reo_wnd_persist
+	 * recoveries without a D-SACK.
+	 */
+	uint32_t dsack_round;
+	uint8_t reo_wnd_extra, reo_wnd_persist;
 	uint64_t rto_at_ms; /* when the RTO expires while a probe or RACK timer stands in */
 
 	/* RTT (RFC 6298), in microseconds; rto_ms before back-off. */
@@ -340,6 +364,7 @@ bool tcp_sq_check(struct weir_tcp_conn *c);
 void tcp_rack_delivered(struct weir_tcp_conn *c, uint32_t end, uint32_t xmit, uint32_t fl,
 			const struct tcp_opts *o, uint32_t prior_fack, bool cum);
 void tcp_rack_detect(struct weir_tcp_conn *c);
+void tcp_rack_reo_update(struct weir_tcp_conn *c, const struct tcp_seg *g, bool was_recovering);
 void tcp_rack_timeout(struct weir_tcp_conn *c);
 bool tcp_in_recovery(const struct weir_tcp_conn *c);
 void tcp_enter_recovery(struct weir_tcp_conn *c);

@@ -493,9 +493,7 @@ static void dsack_undo_check(struct weir_tcp_conn *c, const struct tcp_seg *g)
 	uint32_t s = o->sack[0].start, e = o->sack[0].end, smss = tcp_smss(c), off;
 	struct rte_mbuf *m;
 
-	if (o->nsack > 0 && SEQ_LT(s, e) && SEQ_GE(s, c->undo_lo) && SEQ_LE(e, c->undo_hi) &&
-	    (SEQ_LE(e, g->ack) ||
-	     (o->nsack > 1 && SEQ_GE(s, o->sack[1].start) && SEQ_LE(e, o->sack[1].end)))) {
+	if (tcp_seg_dsack(g) && SEQ_GE(s, c->undo_lo) && SEQ_LE(e, c->undo_hi)) {
 		m = SEQ_GE(s, c->snd_una) ? tcp_sndq_find(c, s, &off) : NULL;
 		if (m == NULL || (*sq_flags(m) & SQ_RETRANS))
 			c->undo_dsacks += (e - s + smss - 1) / smss;
@@ -524,6 +522,7 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 	uint32_t q_end = c->sndq_seq + c->sndq.bytes, acked, delivered = 0;
 	uint32_t prior_fack = c->rack_fack, prior_flight = c->snd_max - c->snd_una;
 	bool wnd_changed = false, was_zero = c->snd_wnd == 0, sack = (c->flags & TF_SACK) != 0;
+	bool was_recovering = tcp_in_recovery(c);
 
 	if (SEQ_LT(g->ack, c->snd_una))
 		return 0; /* old: ignore it */
@@ -629,8 +628,11 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 		if (sack && g->o.nsack)
 			delivered = tcp_sack_update(c, &g->o, prior_fack);
 		if (c->snd_max == c->snd_una) {
+			/* D-SACKs come after the last ACK too. */
+			if (sack)
+				tcp_rack_reo_update(c, g, was_recovering);
 			if (c->flags & TF_DSACK_UNDO)
-				dsack_undo_check(c, g); /* D-SACKs come after the last ACK too */
+				dsack_undo_check(c, g);
 			return 0;
 		}
 		tcp_tlp_ack(c, g, false);
@@ -655,6 +657,7 @@ static uint32_t tcp_ack(struct weir_tcp_conn *c, const struct tcp_seg *g)
 	if (acked > 0 || delivered > 0)
 		c->tlp_count = 0;
 	if (sack) {
+		tcp_rack_reo_update(c, g, was_recovering);
 		if (c->sacked > 0 || c->lost_bytes > 0 || tcp_in_recovery(c))
 			tcp_rack_detect(c);
 		if (c->lost_bytes > 0 && !tcp_in_recovery(c))

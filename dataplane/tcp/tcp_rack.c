@@ -85,21 +85,43 @@ void tcp_rack_delivered(struct weir_tcp_conn *c, uint32_t end, uint32_t xmit, ui
 }
 
 /*
- * RFC 8985 §6.2 step 4 (without D-SACK adaptation): no window before reordering was
- * seen, in recovery or once DupThresh segments are SACKed; else min_RTT / 4, at most
- * SRTT.
+ * RFC 8985 §6.2 step 4, the window's adaptation, for each ACK @g of a SACK connection
+ * (@was_recovering: in recovery before it). A D-SACK says a retransmission was needless,
+ * most likely for reordering the window did not cover: the window grows by min_RTT / 4,
+ * at most once a round trip, and stays so for 16 recoveries without another D-SACK.
+ */
+void tcp_rack_reo_update(struct weir_tcp_conn *c, const struct tcp_seg *g, bool was_recovering)
+{
+	if ((c->flags & TF_DSACK_ROUND) && SEQ_GE(c->snd_una, c->dsack_round))
+		c->flags &= ~TF_DSACK_ROUND;
+	if (tcp_seg_dsack(g) && !(c->flags & TF_DSACK_ROUND)) {
+		if (c->reo_wnd_extra < UINT8_MAX)
+			c->reo_wnd_extra++;
+		c->dsack_round = c->snd_max;
+		c->flags |= TF_DSACK_ROUND;
+		c->reo_wnd_persist = TCP_REO_PERSIST;
+	} else if (was_recovering && !tcp_in_recovery(c) && c->reo_wnd_persist > 0 &&
+		   --c->reo_wnd_persist == 0) {
+		c->reo_wnd_extra = 0;
+	}
+}
+
+/*
+ * RFC 8985 §6.2 step 4: no window before reordering was seen, in recovery or once
+ * DupThresh segments are SACKed; else min_RTT / 4 times the multiplier D-SACKs set, at
+ * most SRTT.
  */
 static uint32_t reo_wnd(const struct weir_tcp_conn *c)
 {
-	uint32_t w;
+	uint64_t w;
 
 	if (!(c->flags & TF_REORD_SEEN) &&
 	    (tcp_in_recovery(c) || c->sacked > (TCP_DUPTHRESH - 1) * tcp_smss(c)))
 		return 0;
-	w = c->rack_min_rtt_us / 4;
+	w = (uint64_t)(c->rack_min_rtt_us / 4) * (1u + c->reo_wnd_extra);
 	if (c->srtt_us != 0 && w > c->srtt_us)
 		w = c->srtt_us;
-	return w;
+	return (uint32_t)w;
 }
 
 /*

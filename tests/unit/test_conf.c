@@ -965,7 +965,7 @@ static void test_watched_neighbours_room(void **state)
 /*
  * A config whose tables do not fit global.memory_mb passed the loader and failed at
  * start ("cannot create the TCP stack"): with one tcp service, 4 workers of the default
- * flows and connections need about 606 MiB of the default 512. The loader refuses it at
+ * flows and connections need about 608 MiB of the default 512. The loader refuses it at
  * memory_mb, or at the global group when memory_mb is left at its default.
  */
 static void test_memory(void **state)
@@ -973,7 +973,7 @@ static void test_memory(void **state)
 	(void)state;
 	expect_text("global = { workers = 4; };\n" IFACES WEB PROXY,
 		    (const char *const[]){ "t.conf:1: global.memory_mb: 512 MiB (the default) is "
-					   "less than the config needs, about 606 MiB: 4 workers "
+					   "less than the config needs, about 608 MiB: 4 workers "
 					   "x 142 MiB (flows = 262144: 57 MiB, tcp.max_connections "
 					   "= 65536: 85 MiB), mbufs = 16383: 38 MiB",
 					   NULL });

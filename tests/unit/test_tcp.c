@@ -637,6 +637,52 @@ static void test_reordering_no_spurious_retransmission(void **state)
 	fini(&h);
 }
 
+/* Hold back every 20th data segment of side 0 by 4 ms. */
+static bool hold_some_4ms(struct th *h, int from, const struct th_pkt *p, void *arg)
+{
+	struct reorder *ro = arg;
+
+	if (from == 0 && p->len > 0 && ++ro->n % 20 == 0) {
+		h->hold_ms = 4;
+		ro->held++;
+	}
+	return false;
+}
+
+/*
+ * Reordering beyond RACK's first window (4 ms late, min_RTT / 4 is 2.5 ms): a segment so
+ * late is first deemed lost and resent, and the original's arrival is D-SACKed. The
+ * window then grows by min_RTT / 4 (RFC 8985 §6.2 step 4), to 5 ms, and what comes as
+ * late afterwards is waited for: a few retransmissions, not one per late segment.
+ */
+static void test_reordering_window_grows_with_dsack(void **state)
+{
+	struct reorder ro = { 0, 0 };
+	const struct weir_tcp_stats *sa, *sb;
+	struct th_conn *a, *b;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 24), 0);
+	a = open_pair(&h, 40024, &b);
+	h.filter = hold_some_4ms;
+	h.filter_arg = &ro;
+	bulk(&h, a, b, 2 << 20, 0, 60000);
+	sa = weir_tcp_stats(h.side[0].s);
+	sb = weir_tcp_stats(h.side[1].s);
+	print_message("held %u, overtaken %lu, retransmitted %lu, RACK losses %lu, undone %lu\n",
+		      ro.held, (unsigned long)sb->ooo_segs, (unsigned long)sa->retrans_segs,
+		      (unsigned long)sa->rack_losses, (unsigned long)sa->dsack_undos);
+	assert_true(ro.held > 50);
+	assert_true(sb->ooo_segs > 50); /* really overtaken */
+	assert_non_null(a->c);
+	assert_true(a->c->reo_wnd_extra >= 1);
+	assert_true(sa->retrans_segs <= 3);
+	assert_int_equal(sa->rto_expiries, 0);
+	th_run(&h, 200000);
+	fini(&h);
+}
+
 /*
  * 5% random loss both ways, for a long transfer each way: timeouts are rare (RACK finds
  * lost retransmissions, the loss probe repairs tails, PRR keeps the ACK clock), at
@@ -2785,6 +2831,7 @@ int main(void)
 		cmocka_unit_test(test_tlp_tail_loss),
 		cmocka_unit_test(test_lost_fin_recovered_without_rto),
 		cmocka_unit_test(test_reordering_no_spurious_retransmission),
+		cmocka_unit_test(test_reordering_window_grows_with_dsack),
 		cmocka_unit_test(test_lossy_few_rtos_newreno),
 		cmocka_unit_test(test_lossy_few_rtos_cubic),
 		cmocka_unit_test(test_bulk_reorder_dup),
