@@ -328,7 +328,9 @@ static void take_fin(struct weir_tcp_conn *c)
  */
 static void tcp_data(struct weir_tcp_conn *c, struct rte_mbuf *m, const struct tcp_seg *g)
 {
-	uint32_t seq = g->seq, len = g->len, skip = 0, fin_seq = g->seq + g->len, edge;
+	/* The payload follows a SYN's sequence number (a simultaneous open's SYN-ACK). */
+	uint32_t seq = g->seq + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0), len = g->len, skip = 0;
+	uint32_t fin_seq = seq + len, edge;
 	bool fin = (g->flags & RTE_TCP_FIN_FLAG) != 0;
 	struct tcp_mq q;
 

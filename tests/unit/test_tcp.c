@@ -2146,6 +2146,48 @@ static void test_simultaneous_open(void **state)
 }
 
 /*
+ * Simultaneous open with data on the peer's SYN-ACK (RFC 9293 §3.5 allows data on a
+ * SYN): the payload starts after the SYN's sequence number, and is taken whole.
+ */
+static void test_simultaneous_open_synack_data(void **state)
+{
+	static const uint8_t hello[] = "hello, world";
+	uint32_t peer_iss = 0x12345678u;
+	struct th_conn *a;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 38), 0);
+	h.side[0].listening = h.side[1].listening = false;
+	h.side[0].capture = true;
+	a = th_connect(&h, 0, 5001, 6001);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_SYN_FLAG);
+	/* The peer's own SYN crosses ours: A answers with SYN-ACK. */
+	th_inject(&h, 0, h.side[1].addr, 6001, 5001, peer_iss, 0, RTE_TCP_SYN_FLAG, 65535, NULL, 0,
+		  NULL, 0);
+	assert_true(take_pkt(&h, &pk, &po));
+	assert_int_equal(pk.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	/* The peer's SYN-ACK, with data. */
+	th_inject(&h, 0, h.side[1].addr, 6001, 5001, peer_iss, pk.seq + 1,
+		  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 65535, NULL, 0, hello, sizeof(hello));
+	assert_int_equal(a->established, 1);
+	th_drain(a);
+	assert_int_equal(a->rx_len, sizeof(hello));
+	assert_memory_equal(a->rx, hello, sizeof(hello));
+	/* And A acknowledges all of it. */
+	th_run(&h, 50);
+	while (take_pkt(&h, &pk, &po))
+		if (!(pk.flags & RTE_TCP_SYN_FLAG))
+			assert_int_equal(pk.ack, peer_iss + 1 + sizeof(hello));
+	weir_tcp_abort(a->c);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/*
  * A SYN cookie's hash covers the whole 64 s period count, not only the 8 bits the cookie
  * carries: a captured ACK (with the client's first data, if any) does not open a
  * connection again 256 periods (4 h 33 min) later. Linux hashes the full counter too.
@@ -2865,6 +2907,7 @@ int main(void)
 		cmocka_unit_test(test_challenge_acks_limited_per_connection),
 		cmocka_unit_test(test_tiny_segments_do_not_pin_mbufs),
 		cmocka_unit_test(test_simultaneous_open),
+		cmocka_unit_test(test_simultaneous_open_synack_data),
 		cmocka_unit_test(test_syncookie_not_valid_after_wrap),
 		cmocka_unit_test(test_cubic_app_limited_no_growth),
 		cmocka_unit_test(test_no_spurious_probe_for_a_delayed_ack),
