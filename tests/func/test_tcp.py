@@ -343,3 +343,84 @@ def test_show_sess_lists_sessions(lab, nginx, dataplane, workdir):
         assert h.release() == {"alive": 6, "held": 6}
     finally:
         h.kill()
+
+
+# A server that accepts and reads until the connection ends, in each server namespace.
+SINK = """
+import socket, sys
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", int(sys.argv[1])))
+l.listen(8)
+while True:
+    c, _ = l.accept()
+    try:
+        while c.recv(65536):
+            pass
+    except OSError:
+        pass
+    c.close()
+"""
+
+# The client: connects, sends 1000 bytes, waits for a line on stdin, then resets.
+RESETTER = """
+import socket, struct, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+s.sendall(b"x" * 1000)
+print("sent", flush=True)
+sys.stdin.readline()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+"""
+
+
+def test_abort_with_data_in_flight_resets_the_server(lab, dataplane, workdir):
+    """The client resets while data Weir sent the server is still in flight (nft in the
+    server namespaces drops Weir's segments with payload). The proxy's RST to the server
+    carries SEQ = snd_max, beyond what the server received: Linux answers it with a
+    challenge ACK (RFC 5961), which finds no connection in Weir any more. Weir answers
+    that with the RST a closed port sends (SEQ = its ACK), and the server's side ends
+    instead of lingering."""
+    port = 7200
+    dp = dataplane(proxy_config(lab, workdir, port=port, backends=[
+        backend("web", "roundrobin", port=0)]))
+    sinks = [lab.popen(s.ns, [PYTHON, "-c", SINK, str(port)]) for s in lab.servers]
+    drop = f"""
+table inet weirinflight {{
+  chain in {{ type filter hook input priority 0; ip saddr {lab.weir_server_ip} tcp dport {port} ip length > 120 counter drop; }}
+}}
+"""
+    p = None
+    try:
+        for s in lab.servers:
+            wait_for(lambda: lab.run(s.ns, ["ss", "-Hltn", f"sport = :{port}"]).stdout.strip(),
+                     10, f"the sink on {s.name}")
+            lab.run(s.ns, ["nft", "-f", "-"], input=drop)
+
+        def established():
+            return [s for s in lab.servers if lab.run(
+                s.ns, ["ss", "-Htn", "state", "established", f"sport = :{port}"]).stdout.strip()]
+
+        before = int(dp.runtime.info().get("Ev_tcp_no_conn_rsts", 0))
+        p = lab.popen("cl", [PYTHON, "-c", RESETTER, lab.vip, str(port)],
+                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert p.stdout.readline().strip() == "sent"
+        wait_for(established, 10, "the server side established")
+        # The payload reached the server's namespace and was dropped there.
+        wait_for(lambda: any(re.search(r"packets [1-9]", lab.run(
+            s.ns, ["nft", "list", "table", "inet", "weirinflight"]).stdout)
+            for s in lab.servers), 10, "Weir's data dropped before the server")
+        p.stdin.write("\n")
+        p.stdin.flush()
+        assert p.wait(timeout=10) == 0
+        wait_for(lambda: tcp_counters(dp)["sessions_active"] == 0, 10, "the session to end")
+        wait_for(lambda: not established(), 10, "the server side to end")
+        assert int(dp.runtime.info()["Ev_tcp_no_conn_rsts"]) > before
+    finally:
+        if p is not None and p.poll() is None:
+            p.kill()
+        for s in lab.servers:
+            lab.run(s.ns, ["nft", "delete", "table", "inet", "weirinflight"], check=False)
+        for k in sinks:
+            k.kill()
+            k.wait()
