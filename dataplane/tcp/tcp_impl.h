@@ -267,6 +267,7 @@ struct weir_tcp_conn {
 	 */
 	uint32_t dsack_round;
 	uint8_t reo_wnd_extra, reo_wnd_persist;
+	uint8_t fin_sacked; /* the peer SACKed our FIN (Linux does, out of order): not lost */
 	uint64_t rto_at_ms; /* when the RTO expires while a probe or RACK timer stands in */
 
 	/* RTT (RFC 6298), in microseconds; rto_ms before back-off. */

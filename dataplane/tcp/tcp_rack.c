@@ -172,7 +172,8 @@ void tcp_rack_detect(struct weir_tcp_conn *c)
 	}
 	if (any && (lost_before == 0 || SEQ_LT(first, c->lost_low)))
 		c->lost_low = first;
-	if (tcp_fin_sent(c) && !(c->flags & TF_FIN_LOST) && SEQ_LE(c->snd_una, q_end) &&
+	if (tcp_fin_sent(c) && !(c->flags & TF_FIN_LOST) && !c->fin_sacked &&
+	    SEQ_LE(c->snd_una, q_end) &&
 	    sent_after(c->rack_xmit_us, c->rack_end, c->fin_xmit_us, q_end + 1)) {
 		int32_t left = (int32_t)(c->fin_xmit_us + c->rack_rtt_us + reo - now);
 

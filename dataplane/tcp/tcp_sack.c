@@ -171,8 +171,19 @@ uint32_t tcp_sack_update(struct weir_tcp_conn *c, const struct tcp_opts *o, uint
 		if (!SEQ_LT(s, e) || SEQ_LT(s, c->snd_una) || SEQ_GT(e, c->snd_max))
 			continue;
 		tcp_st(c)->sack_blocks_in++;
-		if (SEQ_GT(e, q_end))
-			e = q_end; /* our FIN */
+		if (SEQ_GT(e, q_end)) {
+			/*
+			 * Our FIN, SACKed: delivered, so RACK never deems it lost (it may
+			 * have been sent more than once: no RTT sample without timestamps).
+			 */
+			if (tcp_fin_sent(c) && !c->fin_sacked) {
+				c->fin_sacked = 1;
+				c->flags &= ~TF_FIN_LOST;
+				tcp_rack_delivered(c, q_end + 1, c->fin_xmit_us, SQ_RETRANS, o,
+						   prior_fack, false);
+			}
+			e = q_end;
+		}
 		if (SEQ_LT(s, c->sndq_seq))
 			s = c->sndq_seq; /* our SYN */
 		if (!SEQ_LT(s, e))

@@ -2633,6 +2633,58 @@ static void peer_sack(struct peer *p, uint32_t base, uint32_t ack, const uint32_
 }
 
 /*
+ * A FIN the peer SACKs (Linux's blocks reach past the data to it when it came out of
+ * order) is delivered: recovery resends the holes, never the FIN. Two holes: once the
+ * first one's retransmission, sent after the FIN, is delivered, RACK's rule would deem
+ * the FIN lost were it not known to be SACKed.
+ */
+static void test_crafted_sacked_fin_not_resent(void **state)
+{
+	static const uint32_t sack[2][2] = { { 5 * 1388, 10 * 1388 + 1 }, { 3 * 1388, 4 * 1388 } };
+	const struct weir_tcp_stats *st;
+	struct peer p;
+	struct th_pkt pk;
+	struct th_opts po;
+	struct th h;
+	uint32_t base;
+	int fins = 0, hole2 = 0;
+
+	(void)state;
+	assert_int_equal(th_init(&h, NULL, NULL, 65), 0);
+	peer_open(&h, &p, 5585, true);
+	st = weir_tcp_stats(h.side[0].s);
+	base = p.rcv;
+	th_source(p.tc, data_a, 10 * 1388, true);
+	while (take_pkt(&h, &pk, &po))
+		fins += (pk.flags & RTE_TCP_FIN_FLAG) != 0;
+	assert_int_equal(fins, 1);
+	/* Segments 0-1 ACKed; 3, 5-9 and the FIN SACKed: 2 and 4 are the holes. */
+	peer_sack(&p, base, 2 * 1388, sack, 2);
+	th_run(&h, 5);
+	while (take_pkt(&h, &pk, &po)) {
+		if (pk.len > 0 && pk.seq == base + 2 * 1388) {
+			hole2++;
+			p.ecr = po.tsval; /* the ACK is surely for the retransmission */
+		}
+	}
+	assert_int_equal(hole2, 1);
+	/* 2's retransmission delivered; 4 still missing. */
+	peer_sack(&p, base, 4 * 1388, sack, 1);
+	th_run(&h, 30);
+	fins = 0;
+	while (take_pkt(&h, &pk, &po))
+		fins += (pk.flags & RTE_TCP_FIN_FLAG) != 0;
+	assert_int_equal(fins, 0);
+	assert_int_equal(st->rto_expiries, 0);
+	assert_true(tcp_sq_check(p.tc->c));
+	/* The last hole filled: everything, FIN included, is acknowledged. */
+	peer_sack(&p, base, 10 * 1388 + 1, NULL, 0);
+	assert_int_equal(p.tc->c->snd_una, p.tc->c->snd_max);
+	th_drop_captured(&h, 0);
+	fini(&h);
+}
+
+/*
  * As a sender, D-SACKs are not SACKs of new data: one below snd_una is ignored, one
  * inside what was SACKed changes nothing; the scoreboard stays as it was (the harness
  * checks its totals at every step), no retransmission follows. Then a fast recovery
@@ -2916,6 +2968,7 @@ int main(void)
 		cmocka_unit_test(test_crafted_dsack_out_of_order),
 		cmocka_unit_test(test_crafted_dsack_once_in_a_burst),
 		cmocka_unit_test(test_crafted_dsack_to_sender),
+		cmocka_unit_test(test_crafted_sacked_fin_not_resent),
 		cmocka_unit_test(test_dsack_spares_a_needless_probe),
 		cmocka_unit_test(test_dsack_undoes_a_needless_fast_retransmit),
 	};
