@@ -591,9 +591,9 @@ static void test_lost_fin_recovered_without_rto(void **state)
 	fini(&h);
 }
 
-/* Hold back every 20th data segment of side 0 by 1 ms: reordering, no loss. */
+/* Hold back every 20th data segment of side 0 by @ms: reordering, no loss. */
 struct reorder {
-	uint32_t n, held;
+	uint32_t n, held, ms;
 };
 
 static bool hold_some(struct th *h, int from, const struct th_pkt *p, void *arg)
@@ -601,10 +601,38 @@ static bool hold_some(struct th *h, int from, const struct th_pkt *p, void *arg)
 	struct reorder *ro = arg;
 
 	if (from == 0 && p->len > 0 && ++ro->n % 20 == 0) {
-		h->hold_ms = 1;
+		h->hold_ms = ro->ms;
 		ro->held++;
 	}
 	return false;
+}
+
+/*
+ * 2 MB from A to B on harness @h (seed @seed), every 20th segment @ms late; A's and B's
+ * stats in *@sa and *@sb, A in *@a. Checks the segments were really overtaken.
+ */
+static void reorder_bulk(struct th *h, uint64_t seed, uint32_t ms, struct th_conn **a,
+			 const struct weir_tcp_stats **sa, const struct weir_tcp_stats **sb)
+{
+	struct reorder ro = { 0, 0, ms };
+	struct th_conn *b;
+
+	assert_int_equal(th_init(h, NULL, NULL, seed), 0);
+	*a = open_pair(h, (uint16_t)(40000 + seed), &b);
+	h->filter = hold_some;
+	h->filter_arg = &ro;
+	bulk(h, *a, b, 2 << 20, 0, 60000);
+	h->filter = NULL;
+	*sa = weir_tcp_stats(h->side[0].s);
+	*sb = weir_tcp_stats(h->side[1].s);
+	print_message("%u ms late: held %u, overtaken %lu, retransmitted %lu, RACK losses %lu, "
+		      "undone %lu\n",
+		      ms, ro.held, (unsigned long)(*sb)->ooo_segs,
+		      (unsigned long)(*sa)->retrans_segs, (unsigned long)(*sa)->rack_losses,
+		      (unsigned long)(*sa)->dsack_undos);
+	assert_true(ro.held > 50);
+	assert_true((*sb)->ooo_segs > 50); /* really overtaken */
+	assert_int_equal((*sa)->rto_expiries, 0);
 }
 
 /*
@@ -615,38 +643,16 @@ static bool hold_some(struct th *h, int from, const struct th_pkt *p, void *arg)
  */
 static void test_reordering_no_spurious_retransmission(void **state)
 {
-	struct reorder ro = { 0, 0 };
 	const struct weir_tcp_stats *sa, *sb;
-	struct th_conn *a, *b;
+	struct th_conn *a;
 	struct th h;
 
 	(void)state;
-	assert_int_equal(th_init(&h, NULL, NULL, 23), 0);
-	a = open_pair(&h, 40022, &b);
-	h.filter = hold_some;
-	h.filter_arg = &ro;
-	bulk(&h, a, b, 2 << 20, 0, 60000);
-	sa = weir_tcp_stats(h.side[0].s);
-	sb = weir_tcp_stats(h.side[1].s);
-	assert_true(ro.held > 50);
-	assert_true(sb->ooo_segs > 50); /* really overtaken */
+	reorder_bulk(&h, 22, 1, &a, &sa, &sb);
 	assert_true(sa->retrans_segs <= 1);
 	assert_true(sa->rack_losses <= 1);
-	assert_int_equal(sa->rto_expiries, 0);
 	th_run(&h, 200000);
 	fini(&h);
-}
-
-/* Hold back every 20th data segment of side 0 by 4 ms. */
-static bool hold_some_4ms(struct th *h, int from, const struct th_pkt *p, void *arg)
-{
-	struct reorder *ro = arg;
-
-	if (from == 0 && p->len > 0 && ++ro->n % 20 == 0) {
-		h->hold_ms = 4;
-		ro->held++;
-	}
-	return false;
 }
 
 /*
@@ -657,28 +663,15 @@ static bool hold_some_4ms(struct th *h, int from, const struct th_pkt *p, void *
  */
 static void test_reordering_window_grows_with_dsack(void **state)
 {
-	struct reorder ro = { 0, 0 };
 	const struct weir_tcp_stats *sa, *sb;
-	struct th_conn *a, *b;
+	struct th_conn *a;
 	struct th h;
 
 	(void)state;
-	assert_int_equal(th_init(&h, NULL, NULL, 24), 0);
-	a = open_pair(&h, 40024, &b);
-	h.filter = hold_some_4ms;
-	h.filter_arg = &ro;
-	bulk(&h, a, b, 2 << 20, 0, 60000);
-	sa = weir_tcp_stats(h.side[0].s);
-	sb = weir_tcp_stats(h.side[1].s);
-	print_message("held %u, overtaken %lu, retransmitted %lu, RACK losses %lu, undone %lu\n",
-		      ro.held, (unsigned long)sb->ooo_segs, (unsigned long)sa->retrans_segs,
-		      (unsigned long)sa->rack_losses, (unsigned long)sa->dsack_undos);
-	assert_true(ro.held > 50);
-	assert_true(sb->ooo_segs > 50); /* really overtaken */
+	reorder_bulk(&h, 24, 4, &a, &sa, &sb);
 	assert_non_null(a->c);
 	assert_true(a->c->reo_wnd_extra >= 1);
 	assert_true(sa->retrans_segs <= 3);
-	assert_int_equal(sa->rto_expiries, 0);
 	th_run(&h, 200000);
 	fini(&h);
 }
