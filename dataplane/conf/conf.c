@@ -255,6 +255,13 @@ struct loader {
 
 	struct weir_conf *conf;
 	const config_setting_t *global_s, *memory_s; /* the global group, its memory_mb */
+	/*
+	 * The neighbour table as start-up fills it (weir_neigh_nb_buckets() buckets of
+	 * WEIR_NEIGH_WAYS host-order addresses, 0 free): static neighbours, then the
+	 * watched ones (check_watched_room()). neigh_refused: a static one had no room.
+	 */
+	uint32_t *neigh_held;
+	bool neigh_refused;
 	bool workers_ok;
 	struct iface_aux *ifaces;
 	size_t nb_ifaces;
@@ -2521,17 +2528,41 @@ static void *alloc_array(struct loader *ld, size_t n, size_t size)
 }
 
 /*
+ * Put host-order @addr in the loader's model of the neighbour table (allocated on first
+ * use): 1 when it took a free slot of its bucket, 0 when it was there already, -1 when
+ * the bucket is full (or there is no memory for the model).
+ */
+static int neigh_hold(struct loader *ld, uint32_t addr)
+{
+	uint32_t nb = weir_neigh_nb_buckets(ld->conf->global.neigh.max_entries), *slot;
+
+	if (ld->neigh_held == NULL)
+		ld->neigh_held = alloc_array(ld, (size_t)nb * WEIR_NEIGH_WAYS, sizeof(uint32_t));
+	if (ld->neigh_held == NULL)
+		return -1;
+	slot = &ld->neigh_held[(size_t)weir_neigh_bucket(addr, nb) * WEIR_NEIGH_WAYS];
+	for (unsigned int i = 0; i < WEIR_NEIGH_WAYS; i++) {
+		if (slot[i] == addr)
+			return 0;
+		if (slot[i] == 0) {
+			slot[i] = addr;
+			return 1;
+		}
+	}
+	return -1;
+}
+
+/*
  * At start the dataplane puts the static neighbours, in file order, in its empty
  * neighbour table (weir_neigh_add_static()). One beyond global.neigh.max_entries, or
  * one whose bucket of WEIR_NEIGH_WAYS is full of earlier ones already, would be left
- * out with only a warning; the first that would is refused here, at its line. @fill
- * counts the neighbours placed in each bucket so far. Returns false for that one.
+ * out with only a warning; the first that would is refused here, at its line. @placed
+ * counts those placed so far. Returns false for that one.
  */
 static bool place_neighbour(struct loader *ld, const config_setting_t *e, int pos, uint32_t addr,
-			    uint32_t *placed, uint8_t *fill)
+			    uint32_t *placed)
 {
 	const struct weir_conf_neigh *t = &ld->conf->global.neigh;
-	uint32_t b = weir_neigh_bucket(addr, weir_neigh_nb_buckets(t->max_entries));
 
 	if (*placed == t->max_entries) {
 		err(ld, e,
@@ -2539,14 +2570,13 @@ static bool place_neighbour(struct loader *ld, const config_setting_t *e, int po
 		    t->max_entries);
 		return false;
 	}
-	if (fill[b] == WEIR_NEIGH_WAYS) {
+	if (neigh_hold(ld, addr) < 0) {
 		err(ld, e,
 		    "neighbour #%d: no room for %s in the neighbour table: its bucket is full of "
 		    "%u static neighbours before it (raise global.neigh.max_entries, %u now)",
 		    pos, ip(ld, addr), WEIR_NEIGH_WAYS, t->max_entries);
 		return false;
 	}
-	fill[b]++;
 	(*placed)++;
 	return true;
 }
@@ -2556,14 +2586,12 @@ static void parse_neighbours(struct loader *ld, const config_setting_t *s)
 {
 	struct weir_conf *c = ld->conf;
 	uint32_t n = (uint32_t)config_setting_length(s), *addrs, placed = 0;
-	uint8_t *fill;
-	bool *ok, room = true;
+	bool *ok;
 
 	c->neighbours = alloc_array(ld, n, sizeof(*c->neighbours));
 	addrs = alloc_array(ld, n, sizeof(*addrs));
 	ok = alloc_array(ld, n, sizeof(*ok));
-	fill = alloc_array(ld, weir_neigh_nb_buckets(c->global.neigh.max_entries), sizeof(*fill));
-	if (c->neighbours && addrs && ok && fill) {
+	if (c->neighbours && addrs && ok) {
 		c->nb_neighbours = n;
 		for (uint32_t i = 0; i < n; i++) {
 			const config_setting_t *e = config_setting_get_elem(s, i);
@@ -2578,13 +2606,13 @@ static void parse_neighbours(struct loader *ld, const config_setting_t *s)
 					break;
 				}
 			}
-			if (ok[i] && !dup && room)
-				room = place_neighbour(ld, e, (int)i + 1, addrs[i], &placed, fill);
+			if (ok[i] && !dup && !ld->neigh_refused)
+				ld->neigh_refused =
+					!place_neighbour(ld, e, (int)i + 1, addrs[i], &placed);
 		}
 	}
 	free(addrs);
 	free(ok);
-	free(fill);
 }
 
 /*
@@ -2615,51 +2643,23 @@ static void check_memory(struct loader *ld)
 }
 
 /*
- * Room in bucket @b of @held (WEIR_NEIGH_WAYS addresses a bucket, host order, 0 free)
- * for @addr: true when it is there already or was put in a free slot.
- */
-static bool neigh_hold(uint32_t *held, uint32_t b, uint32_t addr)
-{
-	uint32_t *slot = &held[(size_t)b * WEIR_NEIGH_WAYS];
-
-	for (unsigned int i = 0; i < WEIR_NEIGH_WAYS; i++) {
-		if (slot[i] == addr)
-			return true;
-		if (slot[i] == 0) {
-			slot[i] = addr;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
  * At start the gateway and the servers' next hops are watched: resolved at once and kept
  * in the neighbour table, where neither they nor static neighbours are ever evicted. One
  * whose bucket is full of those before it could never be resolved: its server would stay
- * down for good, with nothing said but a failing check. Placed in the order start-up
- * places them (static neighbours, the gateway, the servers by backend), the first that
- * would not fit is refused at its line. Skipped when a static neighbour was refused.
+ * down for good, with nothing said but a failing check. Placed after the static
+ * neighbours (parse_neighbours()) in the order start-up places them (the gateway, the
+ * servers by backend), the first that would not fit is refused at its line. Skipped
+ * when a static neighbour was refused. Frees the loader's model of the table.
  */
 static void check_watched_room(struct loader *ld)
 {
 	const struct weir_conf *c = ld->conf;
-	uint32_t max = c->global.neigh.max_entries, nb = weir_neigh_nb_buckets(max), *held;
+	uint32_t max = c->global.neigh.max_entries;
 	const struct iface_aux *gw = ld->gw_iface >= 0 ? &ld->ifaces[ld->gw_iface] : NULL;
 
-	if (!ld->route_ok || ld->backends == NULL)
-		return;
-	held = alloc_array(ld, (size_t)nb * WEIR_NEIGH_WAYS, sizeof(*held));
-	if (held == NULL)
-		return;
-	for (uint32_t i = 0; i < c->nb_neighbours; i++) {
-		uint32_t a = ntohl(c->neighbours[i].addr);
-
-		if (a != 0 && !neigh_hold(held, weir_neigh_bucket(a, nb), a))
-			goto out; /* refused as a static neighbour already */
-	}
-	if (gw != NULL && gw->m.gateway != 0 &&
-	    !neigh_hold(held, weir_neigh_bucket(gw->gw, nb), gw->gw)) {
+	if (!ld->route_ok || ld->backends == NULL || ld->neigh_refused)
+		goto out;
+	if (gw != NULL && gw->m.gateway != 0 && neigh_hold(ld, gw->gw) < 0) {
 		err(ld, gw->gw_s,
 		    "%s: no room for gateway %s in the neighbour table: its bucket is full of %u "
 		    "static neighbours (raise global.neigh.max_entries, %u now)",
@@ -2676,7 +2676,7 @@ static void check_watched_room(struct loader *ld)
 			if (!sa->addr_ok)
 				continue;
 			hop = iface_holding(ld, sa->addr) >= 0 ? sa->addr : gw != NULL ? gw->gw : 0;
-			if (hop == 0 || neigh_hold(held, weir_neigh_bucket(hop, nb), hop))
+			if (hop == 0 || neigh_hold(ld, hop) >= 0)
 				continue;
 			err(ld, sa->addr_s,
 			    "%s: no room for its next hop %s in the neighbour table: its bucket is "
@@ -2687,7 +2687,8 @@ static void check_watched_room(struct loader *ld)
 		}
 	}
 out:
-	free(held);
+	free(ld->neigh_held);
+	ld->neigh_held = NULL;
 }
 
 /* Walks the whole tree of a parsed file into ld->conf. */
