@@ -165,16 +165,11 @@ int main(int argc, char **argv)
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " %s", eal.argv[i]);
 		fprintf(stderr, "weir: EAL arguments:%s\n", line);
 	}
-	{
-		struct weir_conf_memory m;
-
-		weir_conf_memory(conf, eal.hugepages ? 0 : env.page_size, &m);
-		fprintf(stderr,
-			"weir: DPDK memory: the tables set up at start take about %llu of the "
-			"%u MiB of global.memory_mb\n",
-			(unsigned long long)((m.total + (1u << 20) - 1) >> 20),
-			conf->global.memory_mb);
-	}
+	fprintf(stderr,
+		"weir: DPDK memory: the tables set up at start take about %llu of the %u MiB of "
+		"global.memory_mb\n",
+		(unsigned long long)((eal.tables_bytes + (1u << 20) - 1) >> 20),
+		conf->global.memory_mb);
 	if (eal.shared[0] != '\0' && conf->global.poll_mode == WEIR_POLL_BUSY)
 		fprintf(stderr,
 			"weir: warning: lcores share CPUs while poll = \"busy\" spins, so "

@@ -224,14 +224,15 @@ int weir_eal_args_build(const struct weir_conf *conf, const char *prog,
 			 env->huge_free_bytes >> 20, g->memory_mb);
 		return -EINVAL;
 	}
-	if (!out->hugepages && env->page_size > 0) {
+	{
 		/* The loader counted the least the config needs, as with hugepages; without
 		 * them DPDK gives each packet buffer whole pages, and -m is all there is. */
 		struct weir_conf_memory m;
 		char text[384];
 
-		weir_conf_memory(conf, env->page_size, &m);
-		if (m.total > need) {
+		weir_conf_memory(conf, out->hugepages ? 0 : env->page_size, &m);
+		out->tables_bytes = m.total;
+		if (!out->hugepages && env->page_size > 0 && m.total > need) {
 			weir_conf_memory_text(conf, &m, text, sizeof(text));
 			snprintf(err, errlen,
 				 "global.memory_mb: %u MiB is less than the config needs without "

@@ -17,6 +17,9 @@ struct weir_eal_args {
 	/* The CPUs that run more than one lcore, for the start log: "CPU 1: main lcore,
 	 * worker 0; CPU 2: worker 1, worker 2" (workers numbered from 0); empty if none. */
 	char shared[1024];
+	/* What the tables set up at start take (weir_conf_memory(), as these arguments
+	 * give the memory: with hugepages or pages of the system's size), for the log. */
+	uint64_t tables_bytes;
 	char buf[8192]; /* storage the argv strings point into */
 };
 
