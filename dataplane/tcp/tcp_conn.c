@@ -114,7 +114,6 @@ struct weir_tcp_stack *weir_tcp_stack_create(const struct weir_tcp_params *param
 	s->tw = tw;
 	s->pool = pool;
 	s->tsc_hz = rte_get_tsc_hz();
-	s->rst_tokens = WEIR_TCP_RST_BURST;
 	for (i = params->max_conns; i-- > 0;) {
 		s->conns[i].flags = TF_FREE;
 		s->conns[i].next_free = s->free_list;

@@ -11,6 +11,7 @@
 #include <rte_tcp.h>
 
 #include "core/timer.h"
+#include "core/tokens.h"
 #include "tcp/tcp.h"
 
 /* Sequence-space comparisons (RFC 9293 §3.4): valid for distances below 2^31. */
@@ -307,8 +308,7 @@ struct weir_tcp_stack {
 	uint64_t tsc_hz;
 	uint64_t now_ms, now_us;
 	uint64_t last_cookie_ms; /* when a cookie was last sent (+1: 0 means never) */
-	uint64_t rst_ms;         /* when the CLOSED state's RST budget was last topped up */
-	uint32_t rst_tokens;     /* RSTs weir_tcp_closed_input() may send now */
+	struct weir_tokens rst;  /* the CLOSED state's RST budget */
 	uint32_t syn_rcvd;       /* connections in the SYN backlog */
 	uint16_t ip_id;
 	uint8_t rcv_wscale; /* the shift we offer, from rcvbuf */

@@ -1135,22 +1135,6 @@ void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l
 	rte_pktmbuf_free(m);
 }
 
-/* A token of the CLOSED state's RST budget: one a millisecond, WEIR_TCP_RST_BURST at most. */
-static bool rst_token(struct weir_tcp_stack *s)
-{
-	uint64_t ms = s->now_ms - s->rst_ms;
-
-	s->rst_ms = s->now_ms;
-	if (ms >= WEIR_TCP_RST_BURST - s->rst_tokens)
-		s->rst_tokens = WEIR_TCP_RST_BURST;
-	else
-		s->rst_tokens += (uint32_t)ms;
-	if (s->rst_tokens == 0)
-		return false;
-	s->rst_tokens--;
-	return true;
-}
-
 /* Accepts any frame for a 4-tuple without a connection or a listener. See tcp.h. */
 int weir_tcp_closed_input(struct weir_tcp_stack *s, struct rte_mbuf *m)
 {
@@ -1163,7 +1147,7 @@ int weir_tcp_closed_input(struct weir_tcp_stack *s, struct rte_mbuf *m)
 	s->stats.in_segs++;
 	if (g.flags & RTE_TCP_RST_FLAG)
 		return -EINVAL;
-	if (!rst_token(s))
+	if (!weir_tokens_take(&s->rst, s->now_ms, WEIR_TCP_RST_BURST))
 		return -EAGAIN;
 	return tcp_send_rst_for(s, &g, m);
 }
