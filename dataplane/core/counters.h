@@ -48,6 +48,7 @@
 	X(TO_MAIN_FULL, "to_main_full", "ring to the main lcore full")                        \
 	X(NEIGH_MISS, "neigh_miss", "no MAC address known yet for the next hop")              \
 	X(MTU_EXCEEDED, "mtu_exceeded", "datagram larger than the outgoing interface's MTU")  \
+	X(TTL_EXCEEDED, "ttl_exceeded", "datagram to forward whose TTL would reach 0")        \
 	X(TX_FULL, "tx_full", "transmit queue full")                                          \
 	X(NO_MBUF, "no_mbuf", "packet buffer pool exhausted")
 
@@ -59,21 +60,23 @@ enum weir_drop {
 };
 
 /* Things that happen and are worth counting but are not drops. */
-#define WEIR_EVENTS(X)                                  \
-	X(ARP_REQUEST_IN, "arp_requests_in")            \
-	X(ARP_REPLY_OUT, "arp_replies_out")             \
-	X(ARP_REPLY_IN, "arp_replies_in")               \
-	X(ICMP_ECHO_IN, "icmp_echo_in")                 \
-	X(ICMP_ECHO_OUT, "icmp_echo_out")               \
-	X(CTRL_TX, "ctrl_tx")                           \
-	X(EVENT_LOST, "events_lost")                    \
-	X(REDIRECTED, "redirected")                     \
-	X(TO_MAIN, "to_main")                           \
-	X(REFUSALS_SENT, "refusals_sent")               \
-	X(L4_FAST_PATH, "l4_fast_path")                 \
-	X(ICMP_ERR_FWD, "icmp_errors_forwarded")        \
-	X(ICMP_FRAG_NEEDED_OUT, "icmp_frag_needed_out") \
-	X(TCP_NO_CONN_RST, "tcp_no_conn_rsts")          \
+#define WEIR_EVENTS(X)                                      \
+	X(ARP_REQUEST_IN, "arp_requests_in")                \
+	X(ARP_REPLY_OUT, "arp_replies_out")                 \
+	X(ARP_REPLY_IN, "arp_replies_in")                   \
+	X(ICMP_ECHO_IN, "icmp_echo_in")                     \
+	X(ICMP_ECHO_OUT, "icmp_echo_out")                   \
+	X(CTRL_TX, "ctrl_tx")                               \
+	X(EVENT_LOST, "events_lost")                        \
+	X(REDIRECTED, "redirected")                         \
+	X(TO_MAIN, "to_main")                               \
+	X(REFUSALS_SENT, "refusals_sent")                   \
+	X(L4_FAST_PATH, "l4_fast_path")                     \
+	X(ICMP_ERR_FWD, "icmp_errors_forwarded")            \
+	X(ICMP_FRAG_NEEDED_OUT, "icmp_frag_needed_out")     \
+	X(ICMP_TIME_EXCEEDED_OUT, "icmp_time_exceeded_out") \
+	X(ANSWERS_LIMITED, "answers_limited")               \
+	X(TCP_NO_CONN_RST, "tcp_no_conn_rsts")              \
 	X(TCP_NO_CONN_RST_LIMITED, "tcp_no_conn_rsts_limited")
 
 enum weir_event {

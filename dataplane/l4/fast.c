@@ -12,7 +12,8 @@
  * without a change of state (a full-NAT or DSR flow, UDP, or TCP and the segment an ACK
  * that completes no handshake, or the client's SYN again while the flow is open), that
  * passes every check the full path makes (Ethernet destination and source, IPv4
- * header, length, fragment bits, source, TCP or UDP header, both checksums) and whose
+ * header, length, fragment bits, source, a hop left in its TTL, TCP or UDP header, both
+ * checksums) and whose
  * next hop's MAC the flow holds, is rewritten and queued there in a few dozen
  * instructions.
  *
@@ -71,8 +72,8 @@ static inline uint64_t rd64(const uint8_t *p)
  * True when frame @m (@d its bytes), a plain IPv4 TCP or UDP frame of at least
  * FAST_MIN_FRAME bytes, passes every check of the full input path that needs nothing
  * but the frame: weir_pkt_input()'s (addressed to port @rp), weir_ipv4_input()'s and
- * parse_l4()'s, checksums included; and, for TCP, is an ACK or a SYN, without FIN or
- * RST.
+ * parse_l4()'s, checksums included, and l4/fwd.c's of the TTL; and, for TCP, is an ACK
+ * or a SYN, without FIN or RST.
  */
 static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *m, const uint8_t *d)
 {
@@ -94,7 +95,7 @@ static inline bool frame_clean(const struct rx_port *rp, const struct rte_mbuf *
 		return false;
 	if (m->nb_segs != 1 || tot > (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN ||
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
-	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == rp->bcast)
+	    !weir_ipv4_src_ok(ip->src_addr) || ip->src_addr == rp->bcast || ip->time_to_live <= 1)
 		return false;
 	/*
 	 * The NIC's verdicts, where it gave any (both unknown is 0): a bad IPv4 header is
@@ -197,6 +198,8 @@ static inline int fast_forward(struct weir_worker *w, struct rte_mbuf *m, struct
 	l4->svc[f->svc].bytes[dir] += tot + RTE_ETHER_HDR_LEN;
 	if (!(f->flags & WEIR_FLOW_F_DSR))
 		weir_nat_rewrite(ip, l4h, csum_off, f, dir);
+	else
+		weir_ipv4_ttl_dec(ip);
 	eth->dst_addr = f->nh_mac[dir];
 	memcpy(&eth->src_addr, &port_mac[out], RTE_ETHER_ADDR_LEN);
 	return out;

@@ -290,6 +290,15 @@ void weir_l4_send_flow(struct weir_worker *w, struct rte_mbuf *m, struct weir_fl
 
 /* ---- new flows ---- */
 
+/* A token of the worker's budget of answers (WEIR_L4_ANSWER_BURST), or false. */
+static bool answer_token(struct weir_worker *w)
+{
+	if (weir_tokens_take(&w->l4->answers, now_tick(w->l4, w->now), WEIR_L4_ANSWER_BURST))
+		return true;
+	w->st.events[WEIR_EV_ANSWERS_LIMITED]++;
+	return false;
+}
+
 /* Answer a refused new flow: TCP RST, or ICMP port unreachable for UDP. */
 static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, const struct l4_hdr *h)
@@ -297,6 +306,8 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_mbuf *r;
 
+	if (!answer_token(w))
+		return;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)h->hdr;
 		uint32_t seq_len = h->len - (uint32_t)(tcp->data_off >> 4) * 4 +
@@ -306,8 +317,8 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 				   h->sport, 0, rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
 				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 	} else {
-		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					    WEIR_ICMP_PORT_UNREACH, 0);
+		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PORT_UNREACH, 0);
 	}
 	if (r != NULL) {
 		w->st.events[WEIR_EV_REFUSALS_SENT]++;
@@ -331,15 +342,43 @@ static bool too_big(struct weir_worker *w, struct weir_port *p, struct rte_mbuf 
 
 	if (likely(rte_be_to_cpu_16(ip->total_length) <= mtu))
 		return false;
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
-		r = weir_build_icmp_unreach(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					    WEIR_ICMP_FRAG_NEEDED, mtu);
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) && answer_token(w)) {
+		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_FRAG_NEEDED, mtu);
 		if (r != NULL) {
 			w->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT]++;
 			weir_tx(w, p->index, r);
 		}
 	}
 	weir_drop(w, m, WEIR_DROP_MTU_EXCEEDED);
+	return true;
+}
+
+/*
+ * When datagram @ip (frame @m, received on @p), which Weir would forward, has no hop
+ * left (a TTL of 1 or 0): drop it, having answered its sender with "time exceeded in
+ * transit" from the address it sent to, quoting what it sent, and return true. Weir is
+ * a hop of the datagrams it forwards, full-NAT and DSR alike (RFC 1812 5.3.1, and as
+ * Linux's IPVS does in every mode): a routing loop ends, and traceroute shows the
+ * balancer. It is checked before a flow is made: such a SYN makes none.
+ */
+static bool ttl_expired(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+			const struct rte_ipv4_hdr *ip)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_mbuf *r;
+
+	if (likely(ip->time_to_live > 1))
+		return false;
+	if (answer_token(w)) {
+		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+					  WEIR_ICMP_TIME_EXCEEDED, WEIR_ICMP_EXC_TTL, 0);
+		if (r != NULL) {
+			w->st.events[WEIR_EV_ICMP_TIME_EXCEEDED_OUT]++;
+			weir_tx(w, p->index, r);
+		}
+	}
+	weir_drop(w, m, WEIR_DROP_TTL_EXCEEDED);
 	return true;
 }
 
@@ -539,6 +578,8 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), svc, f);
 		return;
 	}
+	if (ttl_expired(w, p, m, ip))
+		return;
 	/* A new SYN on a closed flow: the client reuses its port, start afresh. */
 	if (f != NULL && syn && weir_flow_over(f)) {
 		flow_expire(w, f);
@@ -571,9 +612,11 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 	l4->svc[f->svc].pkts[WEIR_DIR_IN]++;
 	l4->svc[f->svc].bytes[WEIR_DIR_IN] += bytes;
 
-	/* DSR: only the MAC changes, the server holds the VIP and answers the client. */
+	/* DSR: the MAC changes and the TTL, the server holds the VIP and answers the client. */
 	if (!(f->flags & WEIR_FLOW_F_DSR))
 		weir_nat_rewrite(ip, h->hdr, h->csum_off, f, WEIR_DIR_IN);
+	else
+		weir_ipv4_ttl_dec(ip);
 	weir_l4_send_flow(w, m, f, WEIR_DIR_IN);
 }
 
@@ -601,7 +644,7 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 		weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), NULL, f);
 		return;
 	}
-	if (too_big(w, p, m, ip, f->cport))
+	if (ttl_expired(w, p, m, ip) || too_big(w, p, m, ip, f->cport))
 		return;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		uint8_t before = f->state;

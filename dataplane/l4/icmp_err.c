@@ -20,8 +20,9 @@
  * receiver's stack finds them in its window (Linux ignores errors whose quoted sequence
  * number it has not sent). The quoted header's checksums are kept right (the IP one
  * recomputed, the transport one adjusted where it is quoted) and the message's own
- * recomputed. An error whose quoted datagram belongs to no flow, or to a TCP-proxy
- * session (Weir's own TCP stack takes its MSS from the configuration), is dropped.
+ * recomputed, and the error's TTL goes one down, as a forwarded datagram's (one with
+ * none left is dropped, unanswered). An error whose quoted datagram belongs to no flow, or to a
+ * TCP-proxy session (Weir's own TCP stack takes its MSS from the configuration), is dropped.
  *
  * The flow may be another worker's (the NIC spreads ICMP by addresses alone, not by the
  * quoted ports): it is looked up in every worker's table and read as the flow dumps read
@@ -157,8 +158,15 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 		weir_drop(w, m, WEIR_DROP_ICMP_NO_FLOW);
 		return;
 	}
+	/* A hop like any forwarded datagram's, whose end is not answered: no ICMP error
+	 * about an ICMP error (RFC 1812 4.3.2.7). */
+	if (ip->time_to_live <= 1) {
+		weir_drop(w, m, WEIR_DROP_TTL_EXCEEDED);
+		return;
+	}
 	w->st.events[WEIR_EV_ICMP_ERR_FWD]++;
 	if (dir == WEIR_DIR_IN && (f.flags & WEIR_FLOW_F_DSR)) {
+		weir_ipv4_ttl_dec(ip);
 		weir_l4_send_flow(w, m, &f, WEIR_DIR_IN);
 		return;
 	}
@@ -180,6 +188,7 @@ void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl)
 		ip->src_addr = f.fwd.dst;
 		ip->dst_addr = f.fwd.src;
 	}
+	ip->time_to_live--;
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = (uint16_t)~weir_cksum(ip, ihl);
 	icmp->icmp_cksum = 0;

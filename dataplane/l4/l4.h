@@ -7,6 +7,7 @@
 
 #include "core/dp.h"
 #include "core/timer.h"
+#include "core/tokens.h"
 #include "l4/flow.h"
 #include "l4/lport.h"
 #include "net/addr.h"
@@ -37,6 +38,14 @@ struct weir_svc_wstats {
 };
 
 /* What one worker owns for L4 forwarding. */
+/*
+ * The answers a worker sends to datagrams of its L4 services it refuses or cannot
+ * deliver (on_all_down RSTs and port unreachables, "fragmentation needed", "time
+ * exceeded") come out of a token bucket of this many, one more a millisecond; those it
+ * holds back are counted in Ev_answers_limited.
+ */
+#define WEIR_L4_ANSWER_BURST 50
+
 struct weir_l4w {
 	struct weir_flow_table *ft;
 	struct weir_lport_pool *lports; /* by local address index */
@@ -48,6 +57,7 @@ struct weir_l4w {
 	struct weir_timer_wheel tw;     /* ticks are milliseconds */
 	uint64_t tsc_per_tick;
 	struct weir_proxy_w *proxy; /* TCP-proxy services (NULL without any) */
+	struct weir_tokens answers; /* budget of RSTs and ICMP errors (WEIR_L4_ANSWER_BURST) */
 	/* The flow weir_l4_burst() found for the packet being handled, if any. */
 	const struct rte_mbuf *hint_m;
 	struct weir_flow *hint_f;

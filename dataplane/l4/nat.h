@@ -70,7 +70,7 @@ static inline uint32_t weir_nsum32(uint32_t a)
 /*
  * The checksum adjustments of a full-NAT flow, once for its life: every packet of a
  * direction changes the same addresses and ports from the same values to the same
- * values, so two additions replace the per-field updates.
+ * values, and loses one of its TTL, so two additions replace the per-field updates.
  */
 static inline void weir_nat_deltas(struct weir_flow *f)
 {
@@ -79,14 +79,14 @@ static inline void weir_nat_deltas(struct weir_flow *f)
 	/* client:cport -> vip:vport  becomes  laddr:lport -> server:sport */
 	ip = weir_nsum32(f->fwd.src) + weir_nsum32(f->fwd.dst) + weir_sum32(f->rev.dst) +
 	     weir_sum32(f->rev.src);
-	f->ip_delta[WEIR_DIR_IN] = weir_csum_fold(ip);
+	f->ip_delta[WEIR_DIR_IN] = weir_csum_fold(ip + WEIR_CSUM_TTL_DEC);
 	f->l4_delta[WEIR_DIR_IN] =
 		weir_csum_fold(ip + (uint16_t)~f->fwd.sport + (uint16_t)~f->fwd.dport +
 			       f->rev.dport + f->rev.sport);
 	/* server:sport -> laddr:lport  becomes  vip:vport -> client:cport */
 	ip = weir_nsum32(f->rev.src) + weir_nsum32(f->rev.dst) + weir_sum32(f->fwd.dst) +
 	     weir_sum32(f->fwd.src);
-	f->ip_delta[WEIR_DIR_OUT] = weir_csum_fold(ip);
+	f->ip_delta[WEIR_DIR_OUT] = weir_csum_fold(ip + WEIR_CSUM_TTL_DEC);
 	f->l4_delta[WEIR_DIR_OUT] =
 		weir_csum_fold(ip + (uint16_t)~f->rev.sport + (uint16_t)~f->rev.dport +
 			       f->fwd.dport + f->fwd.sport);
@@ -242,8 +242,9 @@ static inline uint64_t weir_nat_tcp_opts(uint8_t *th, uint32_t hlen, const struc
 
 /*
  * Rewrite a packet of full-NAT flow @f going in direction @dir to the flow's other
- * tuple: addresses, the ports of the TCP or UDP header at @l4, and both checksums by the
- * flow's precomputed adjustments. A TCP segment's sequence space moves too: its sequence
+ * tuple: addresses, the ports of the TCP or UDP header at @l4, the TTL one down (the
+ * caller made sure it is above 1), and both checksums by the flow's precomputed
+ * adjustments. A TCP segment's sequence space moves too: its sequence
  * number by f->seq_delta toward the server, its acknowledgment back by as much coming
  * back (whether or not ACK is set: without it, the field means nothing), and the
  * options' numbers (weir_nat_tcp_opts()). @csum_off is the L4 checksum's offset in that
@@ -255,6 +256,7 @@ static inline void weir_nat_rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32
 {
 	const struct weir_flow_key *to = dir == WEIR_DIR_IN ? &f->rev : &f->fwd;
 
+	ip->time_to_live--;
 	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, f->ip_delta[dir]);
 	if (csum_off == offsetof(struct rte_tcp_hdr, cksum)) {
 		uint16_t sum = weir_csum_adjust(weir_rd16(l4 + csum_off), f->l4_delta[dir]);

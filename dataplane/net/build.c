@@ -78,10 +78,10 @@ struct rte_mbuf *weir_build_tcp(struct rte_mempool *pool, const struct weir_port
 	return m;
 }
 
-struct rte_mbuf *weir_build_icmp_unreach(struct rte_mempool *pool, const struct weir_port *p,
-					 const struct rte_ether_addr *dst_mac, uint32_t src,
-					 const struct rte_ipv4_hdr *orig, uint8_t code,
-					 uint16_t mtu)
+struct rte_mbuf *weir_build_icmp_error(struct rte_mempool *pool, const struct weir_port *p,
+				       const struct rte_ether_addr *dst_mac, uint32_t src,
+				       const struct rte_ipv4_hdr *orig, uint8_t type, uint8_t code,
+				       uint16_t mtu)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	uint16_t quote = (uint16_t)(rte_ipv4_hdr_len(orig) + 8), len;
@@ -100,7 +100,7 @@ struct rte_mbuf *weir_build_icmp_unreach(struct rte_mempool *pool, const struct 
 	}
 	icmp = (struct rte_icmp_hdr *)(ip + 1);
 	memset(icmp, 0, sizeof(*icmp));
-	icmp->icmp_type = WEIR_ICMP_DEST_UNREACH;
+	icmp->icmp_type = type;
 	icmp->icmp_code = code;
 	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu); /* the next-hop MTU (RFC 1191), or 0 */
 	memcpy(icmp + 1, orig, quote);

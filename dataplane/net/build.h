@@ -20,13 +20,14 @@ struct rte_mbuf *weir_build_tcp(struct rte_mempool *pool, const struct weir_port
 				uint8_t flags, uint16_t mss);
 
 /*
- * An ICMP destination-unreachable (@code) answering the IPv4 datagram at @orig (its
- * header and the first 8 bytes of its payload are quoted, RFC 792), sent from @src;
- * @mtu is the next-hop MTU of a "fragmentation needed" (code 4, RFC 1191), else 0.
+ * An ICMP error, @type and @code (destination unreachable or time exceeded), answering
+ * the IPv4 datagram at @orig (its header and the first 8 bytes of its payload are
+ * quoted, RFC 792), sent from @src; @mtu is the next-hop MTU of a "fragmentation
+ * needed" (code 4, RFC 1191), else 0.
  */
-struct rte_mbuf *weir_build_icmp_unreach(struct rte_mempool *pool, const struct weir_port *p,
-					 const struct rte_ether_addr *dst_mac, uint32_t src,
-					 const struct rte_ipv4_hdr *orig, uint8_t code,
-					 uint16_t mtu);
+struct rte_mbuf *weir_build_icmp_error(struct rte_mempool *pool, const struct weir_port *p,
+				       const struct rte_ether_addr *dst_mac, uint32_t src,
+				       const struct rte_ipv4_hdr *orig, uint8_t type, uint8_t code,
+				       uint16_t mtu);
 
 #endif

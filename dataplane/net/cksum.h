@@ -197,6 +197,20 @@ static inline void weir_csum_replace4(uint16_t *csum, uint32_t from, uint32_t to
 }
 
 /*
+ * What taking 1 off a TTL adds to the IPv4 header's sum, as a raw word: the TTL is the
+ * high byte of the word it shares with the protocol, which thus loses 0x0100, and
+ * -0x0100 in one's complement is 0xfeff (RFC 1141).
+ */
+#define WEIR_CSUM_TTL_DEC RTE_BE16(0xfeff)
+
+/* One hop of IPv4 datagram @ip: its TTL, above 1, down by one and its checksum with it. */
+static inline void weir_ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
+{
+	ip->time_to_live--;
+	ip->hdr_checksum = weir_csum_adjust(ip->hdr_checksum, WEIR_CSUM_TTL_DEC);
+}
+
+/*
  * True when the one's complement sum @sum (on 64 bits, as weir_cksum64() and
  * weir_csum_add64() leave it), which is not 0, verifies: it folds to 0xffff. Folding
  * keeps a sum's remainder modulo 0xffff (2^16 is 1 modulo 0xffff, and 0xffff divides

@@ -8,11 +8,12 @@
 
 #include "core/dp.h"
 
-/* Types (RFC 792) and the destination-unreachable codes Weir sends (RFC 1191). */
+/* Types (RFC 792) and the codes Weir sends (RFC 792, RFC 1191). */
 #define WEIR_ICMP_DEST_UNREACH  3
 #define WEIR_ICMP_TIME_EXCEEDED 11
 #define WEIR_ICMP_PORT_UNREACH  3 /* code */
 #define WEIR_ICMP_FRAG_NEEDED   4 /* code: the next-hop MTU in the header's last word */
+#define WEIR_ICMP_EXC_TTL       0 /* time-exceeded code: TTL exceeded in transit */
 
 /* True for the types that report a datagram's failure, quoting it (weir_l4_icmp_error()). */
 static inline bool weir_icmp_is_error(uint8_t type)

@@ -487,6 +487,51 @@ def test_smaller_mtu_on_the_server_side(lab, dataplane, workdir, hash_servers):
         lab.run("cl", ["ip", "route", "flush", "cache"], check=False)
 
 
+def test_weir_is_a_hop(lab, nginx, dataplane, workdir):
+    """Weir is a hop of what it forwards, as a router and Linux's IPVS are: a SYN sent
+    with TTL 2 reaches the server with TTL 1 and its SYN-ACK comes back one down from
+    the server's 64; a SYN sent with TTL 1 gets "time exceeded" from the VIP (as
+    traceroute shows the balancer) and never reaches the server."""
+    dp = dataplane(config(lab, workdir, [backend("one", "roundrobin", weights=(1,))],
+                          [service("http", "one")]))
+    s1 = lab.servers[0]
+    lab.run(s1.ns, ["nft", "-f", "-"], input="""
+table inet weirttl {
+    counter syns {}
+    counter ttl1 {}
+    chain in {
+        type filter hook input priority 0;
+        tcp dport 80 tcp flags & (syn | ack) == syn counter name "syns"
+        tcp dport 80 tcp flags & (syn | ack) == syn ip ttl 1 counter name "ttl1"
+    }
+}
+""")
+
+    def seen(name):
+        out = lab.run(s1.ns, ["nft", "list", "counter", "inet", "weirttl", name]).stdout
+        return int(re.search(r"packets (\d+)", out).group(1))
+
+    try:
+        scapy(lab, "cl", f"""
+            v = {lab.vip!r}
+            r = sr1(IP(dst=v, ttl=1) / TCP(sport=40001, dport=80, flags='S', seq=1000),
+                    timeout=5)
+            assert r is not None and ICMP in r, r
+            assert (r[IP].src, r[ICMP].type, r[ICMP].code) == (v, 11, 0), r.summary()
+            assert r[IPerror].dst == v and r[TCPerror].sport == 40001, r.show(dump=True)
+            r = sr1(IP(dst=v, ttl=2) / TCP(sport=40002, dport=80, flags='S', seq=2000),
+                    timeout=5)
+            assert r is not None and TCP in r and r[TCP].flags == 'SA', r
+            assert r[IP].ttl == 63, r[IP].ttl
+            """)
+        assert (seen("syns"), seen("ttl1")) == (1, 1)
+        info = dp.runtime.info()
+        assert int(info["Drop_ttl_exceeded"]) == 1, info
+        assert int(info["Ev_icmp_time_exceeded_out"]) == 1, info
+    finally:
+        lab.run(s1.ns, ["nft", "delete", "table", "inet", "weirttl"], check=False)
+
+
 # ---- health checks, drain ----
 
 def server_status(dp, srv):

@@ -3,13 +3,13 @@
  * Fuzz target: the full-NAT rewrite of a TCP segment, options included (l4/nat.h), on
  * any header and option list a client or a server may send.
  *
- * Input: byte 0 picks the direction (bit 0: toward the client) and the flags (bit 1: set
- * ACK); bytes 1..8 are the flow's seq_delta and ts_delta; bytes 9..12 vary its reply
- * tuple (the server's and local addresses, their ports); the rest is the TCP segment
- * (header, options, payload), its data offset clamped to the segment. The segment is
- * built with valid checksums in a buffer of exactly its size, so reading past it is
- * caught, and must leave the rewrite with both checksums valid, its header length and
- * its payload untouched.
+ * Input: byte 0 picks the direction (bit 0: toward the client), the flags (bit 1: set
+ * ACK) and the TTL (bits 2..7: 2 to 254, as the callers let a datagram through); bytes 1..8 are the
+ * flow's seq_delta and ts_delta; bytes 9..12 vary its reply tuple (the server's and local
+ * addresses, their ports); the rest is the TCP segment (header, options, payload), its data offset
+ * clamped to the segment. The segment is built with valid checksums in a buffer of exactly its
+ * size, so reading past it is caught, and must leave the rewrite with both checksums valid, the TTL
+ * one down, its header length and its payload untouched.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = 0x45;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + len));
-	ip->time_to_live = 64;
+	ip->time_to_live = (uint8_t)(2 + (data[0] >> 2) * 4);
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->src_addr = dir == 0 ? f.fwd.src : f.rev.src;
 	ip->dst_addr = dir == 0 ? f.fwd.dst : f.rev.dst;
@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	weir_nat_rewrite(ip, th, offsetof(struct rte_tcp_hdr, cksum), &f, dir);
 
-	if (weir_csum_fold(rte_raw_cksum(ip, sizeof(*ip))) != 0xffff)
+	if (weir_csum_fold(rte_raw_cksum(ip, sizeof(*ip))) != 0xffff ||
+	    ip->time_to_live != (uint8_t)(1 + (data[0] >> 2) * 4))
 		abort();
 	if (weir_csum_fold((uint32_t)rte_raw_cksum(th, len) + rte_ipv4_phdr_cksum(ip, 0)) != 0xffff)
 		abort();

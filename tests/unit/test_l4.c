@@ -195,6 +195,14 @@ static struct tcp_frame *as_tcp(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod(m, struct tcp_frame *);
 }
 
+/* Set @ip's TTL to @ttl, its checksum with it. */
+static void set_ttl(struct rte_ipv4_hdr *ip, uint8_t ttl)
+{
+	ip->time_to_live = ttl;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
 /* ---- tests ---- */
 
 static void test_full_nat_both_ways(void **state)
@@ -230,6 +238,7 @@ static void test_full_nat_both_ways(void **state)
 	isn = rte_be_to_cpu_32(o->tcp.sent_seq);
 	assert_int_equal(isn, 1000 + fl->seq_delta);
 	assert_memory_equal(o->data, f.data, sizeof(f.data));
+	assert_int_equal(o->ip.time_to_live, 63); /* Weir is a hop */
 	assert_checksums(out[0]);
 
 	/* The server's SYN-ACK comes back to the local address and goes to the client, its
@@ -252,6 +261,7 @@ static void test_full_nat_both_ways(void **state)
 		assert_int_equal(rte_be_to_cpu_32(o->tcp.sent_seq), 5000);
 		assert_int_equal(rte_be_to_cpu_32(o->tcp.recv_ack), 1001);
 		assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_peer_mac));
+		assert_int_equal(o->ip.time_to_live, 63);
 		assert_checksums(out[0]);
 		rte_pktmbuf_free(out[0]);
 	}
@@ -473,11 +483,13 @@ static void test_syn_on_closed_flow_starts_afresh(void **state)
 	assert_int_equal(fl->state, WEIR_FS_SYN_SENT);
 }
 
-static void test_dsr_rewrites_only_mac(void **state)
+/* DSR rewrites the MACs and takes one off the TTL: Weir is a hop in every mode. */
+static void test_dsr_rewrites_mac_and_ttl(void **state)
 {
 	struct tcp_frame f, *o;
 	struct rte_mbuf *out[8];
 	struct rte_ether_addr mac1;
+	uint64_t fast;
 
 	(void)state;
 	tcp_seg(&f, 0, "10.0.0.2", 44000, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
@@ -486,8 +498,20 @@ static void test_dsr_rewrites_only_mac(void **state)
 	fixture_port_mac(1, &mac1);
 	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_srv_mac));
 	assert_true(rte_is_same_ether_addr(&o->eth.src_addr, &mac1));
-	/* Everything from the IP header on is untouched. */
+	/* Everything from the IP header on is untouched but the TTL and its checksum. */
+	set_ttl(&f.ip, 63);
 	assert_memory_equal(&o->ip, &f.ip, sizeof(f) - sizeof(f.eth));
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	/* The fast path does the same, once the client's ACK has completed the handshake. */
+	tcp_seg(&f, 0, "10.0.0.2", 44000, "10.0.0.20", 8080, RTE_TCP_ACK_FLAG, 2, 1);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	set_ttl(&f.ip, 63);
+	assert_memory_equal(rte_pktmbuf_mtod_offset(out[0], uint8_t *, sizeof(f.eth)), &f.ip,
+			    sizeof(f) - sizeof(f.eth));
 	rte_pktmbuf_free(out[0]);
 }
 
@@ -1270,6 +1294,7 @@ static void test_icmp_errors_follow_the_flow(void **state)
 	uint32_t isn;
 	uint64_t fwd = W(1)->st.events[WEIR_EV_ICMP_ERR_FWD];
 	uint64_t noflow = drops(1, WEIR_DROP_ICMP_NO_FLOW), quote = drops(1, WEIR_DROP_ICMP_QUOTE);
+	uint64_t ttl;
 
 	(void)state;
 	W(0)->now = rte_rdtsc();
@@ -1297,6 +1322,7 @@ static void test_icmp_errors_follow_the_flow(void **state)
 	o = rte_pktmbuf_mtod(out[0], struct tcp_frame *);
 	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_srv_mac));
 	ip = &o->ip;
+	assert_int_equal(ip->time_to_live, 63); /* a hop, as any forwarded datagram */
 	assert_int_equal(ip->src_addr, ip4("10.1.0.1"));
 	assert_int_equal(ip->dst_addr, ip4(srv));
 	icmp = (const uint8_t *)(ip + 1);
@@ -1327,10 +1353,18 @@ static void test_icmp_errors_follow_the_flow(void **state)
 	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 0), 42000u << 16 | 80);
 	assert_int_equal(be32_at(out[0], ICMP_OFF + 20 + 4), 1000); /* the client's ISN */
 	assert_icmp_checksums(out[0]);
-	/* The quote is the client's SYN again, byte for byte. */
+	/* The quote is the client's SYN again, byte for byte, but for the TTL the router
+	 * saw (Weir's hop taken off) and the IP checksum with it. */
+	set_ttl(&f.ip, 63);
 	assert_memory_equal(rte_pktmbuf_mtod_offset(out[0], uint8_t *, ICMP_OFF), &f.ip,
 			    sizeof(f) - sizeof(f.eth));
 	rte_pktmbuf_free(out[0]);
+	/* An error with no hop left is dropped, and not answered. */
+	set_ttl((struct rte_ipv4_hdr *)(buf + sizeof(struct rte_ether_hdr)), 1);
+	ttl = drops(1, WEIR_DROP_TTL_EXCEEDED);
+	assert_int_equal(feed(1, buf, len, 1, 0, out), 0);
+	assert_int_equal(take(1, 1, out), 0);
+	assert_int_equal(drops(1, WEIR_DROP_TTL_EXCEEDED), ttl + 1);
 
 	/* The first 8 bytes of the transport header are all an error must quote. */
 	len = icmp_err(buf, 0, "10.0.0.3", "10.0.0.10", 3, 1, 0, to_cli, 28);
@@ -1350,8 +1384,8 @@ static void test_icmp_errors_follow_the_flow(void **state)
 	rte_pktmbuf_free(to_cli);
 }
 
-/* For a DSR flow, an error to the VIP goes to the server as it came, only the MACs new:
- * the server holds the VIP and its datagrams went to the client straight. */
+/* For a DSR flow, an error to the VIP goes to the server as it came, only the MACs and
+ * the TTL new: the server holds the VIP and its datagrams went to the client straight. */
 static void test_icmp_error_of_dsr_flow_goes_to_the_server(void **state)
 {
 	struct tcp_frame f, s;
@@ -1372,6 +1406,7 @@ static void test_icmp_error_of_dsr_flow_goes_to_the_server(void **state)
 	assert_true(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
 	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), len);
+	set_ttl((struct rte_ipv4_hdr *)(buf + sizeof(struct rte_ether_hdr)), 63);
 	assert_memory_equal(
 		rte_pktmbuf_mtod_offset(out[0], uint8_t *, sizeof(struct rte_ether_hdr)),
 		buf + sizeof(struct rte_ether_hdr), len - sizeof(struct rte_ether_hdr));
@@ -1389,10 +1424,10 @@ static void set_df(struct tcp_frame *f)
 	f->ip.hdr_checksum = rte_ipv4_cksum(&f->ip);
 }
 
-/* The ICMP "fragmentation needed" in @m: from @src to @dst, next-hop MTU @mtu, quoting
- * @orig's IP header and the 8 bytes after it. */
-static void assert_frag_needed(struct rte_mbuf *m, const char *src, const char *dst, uint16_t mtu,
-			       const struct tcp_frame *orig)
+/* The ICMP error @type/@code in @m: from @src to @dst, next-hop MTU @mtu (0 but for
+ * "fragmentation needed"), quoting @orig's IP header and the 8 bytes after it. */
+static void assert_icmp_error(struct rte_mbuf *m, const char *src, const char *dst, uint8_t type,
+			      uint8_t code, uint16_t mtu, const struct tcp_frame *orig)
 {
 	struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
@@ -1401,8 +1436,8 @@ static void assert_frag_needed(struct rte_mbuf *m, const char *src, const char *
 	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
 	assert_int_equal(ip->src_addr, ip4(src));
 	assert_int_equal(ip->dst_addr, ip4(dst));
-	assert_int_equal(icmp[0], 3);
-	assert_int_equal(icmp[1], 4);
+	assert_int_equal(icmp[0], type);
+	assert_int_equal(icmp[1], code);
 	assert_int_equal(icmp[6] << 8 | icmp[7], mtu);
 	assert_memory_equal(icmp + 8, &orig->ip, sizeof(orig->ip) + 8);
 	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
@@ -1452,7 +1487,7 @@ static void test_too_big_for_the_port(void **state)
 	fast = fast_path(0);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
 	assert_int_equal(take(0, 1, out + 1), 0);
-	assert_frag_needed(out[0], "10.0.0.10", "10.0.0.2", 55, &f);
+	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 4, 55, &f);
 	assert_true(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_peer_mac));
 	rte_pktmbuf_free(out[0]);
@@ -1477,12 +1512,150 @@ static void test_too_big_for_the_port(void **state)
 	set_df(&r);
 	assert_int_equal(feed(0, &r, sizeof(r), 1, 1, out), 1);
 	assert_int_equal(take(0, 0, out + 1), 0);
-	assert_frag_needed(out[0], "10.1.0.1", srv, 40, &r);
+	assert_icmp_error(out[0], "10.1.0.1", srv, 3, 4, 40, &r);
 	assert_true(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(drops(0, WEIR_DROP_MTU_EXCEEDED), drops0 + 3);
 	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT], sent + 2);
+}
+
+/* ---- the TTL: Weir is a hop ---- */
+
+/*
+ * A datagram Weir would forward with no hop left (TTL 1 or 0) is dropped, its sender told
+ * "time exceeded" from the address it sent to, whichever way it goes and on the fast
+ * path's flows too; a SYN makes no flow, and a flow's state and counters do not move.
+ * With one hop left it goes on, TTL 1.
+ */
+static void test_ttl_exceeded_is_answered(void **state)
+{
+	struct tcp_frame f, r;
+	struct rte_mbuf *out[8];
+	char srv[16];
+	uint16_t lport;
+	uint64_t drops0 = drops(0, WEIR_DROP_TTL_EXCEEDED), fast, pkts;
+	uint64_t sent = W(0)->st.events[WEIR_EV_ICMP_TIME_EXCEEDED_OUT];
+	uint64_t created = W(0)->l4->ft->created;
+	struct weir_flow *fl;
+	uint8_t ttl;
+
+	(void)state;
+	/* A SYN to the VIP, TTL 1, then 0: answered, no flow. */
+	for (ttl = 1; ttl != 0xff; ttl--) {
+		tcp_seg(&f, 0, "10.0.0.2", 42300, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 100, 0);
+		set_ttl(&f.ip, ttl);
+		assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
+		assert_int_equal(take(0, 1, out + 1), 0);
+		assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 11, 0, 0, &f);
+		assert_true(rte_is_same_ether_addr(
+			&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr,
+			&fixture_peer_mac));
+		rte_pktmbuf_free(out[0]);
+	}
+	assert_null(flow_of("10.0.0.2", 42300, 80, IPPROTO_TCP, "10.0.0.10"));
+	assert_int_equal(W(0)->l4->ft->created, created);
+	assert_int_equal(drops(0, WEIR_DROP_TTL_EXCEEDED), drops0 + 2);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_TIME_EXCEEDED_OUT], sent + 2);
+
+	/* An established flow: a clean segment with one hop left takes the fast path... */
+	handshake(42301, srv, sizeof(srv), &lport);
+	fl = flow_of("10.0.0.2", 42301, 80, IPPROTO_TCP, "10.0.0.10");
+	tcp_seg(&f, 0, "10.0.0.2", 42301, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	set_ttl(&f.ip, 2);
+	fast = fast_path(0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	assert_int_equal(as_tcp(out[0])->ip.time_to_live, 1);
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	/* ...one with none left does not go on, either way. */
+	pkts = fl->pkts[WEIR_DIR_IN] + fl->pkts[WEIR_DIR_OUT];
+	set_ttl(&f.ip, 1);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
+	assert_int_equal(take(0, 1, out + 1), 0);
+	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 11, 0, 0, &f);
+	rte_pktmbuf_free(out[0]);
+	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 501, 101 + fl->seq_delta);
+	set_ttl(&r.ip, 1);
+	assert_int_equal(feed(0, &r, sizeof(r), 1, 1, out), 1);
+	assert_int_equal(take(0, 0, out + 1), 0);
+	assert_icmp_error(out[0], "10.1.0.1", srv, 11, 0, 0, &r);
+	assert_true(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(fl->pkts[WEIR_DIR_IN] + fl->pkts[WEIR_DIR_OUT], pkts);
+	assert_int_equal(fl->state, WEIR_FS_ESTABLISHED);
+	/* A DSR flow's too, from its VIP. */
+	tcp_seg(&f, 0, "10.0.0.2", 42302, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
+	set_ttl(&f.ip, 1);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
+	assert_icmp_error(out[0], "10.0.0.20", "10.0.0.2", 11, 0, 0, &f);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(drops(0, WEIR_DROP_TTL_EXCEEDED), drops0 + 5);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_TIME_EXCEEDED_OUT], sent + 5);
+}
+
+/*
+ * The answers to what Weir refuses or cannot deliver share a budget per worker of
+ * WEIR_L4_ANSWER_BURST and one more a millisecond: a flood of expiring datagrams, or of
+ * SYNs to a service whose servers are all down, is not answered one for one.
+ */
+static void test_answers_are_rate_limited(void **state)
+{
+	struct weir_server *g1 = weir_lb_find_server(dp.lb, "gone/g1");
+	struct tcp_frame f;
+	struct rte_mbuf *out[8];
+	uint64_t now = W(0)->now + 1000 * W(0)->l4->tsc_per_tick;
+	uint64_t limited = W(0)->st.events[WEIR_EV_ANSWERS_LIMITED];
+	unsigned int i, answered = 0;
+
+	(void)state;
+	/* A second later than anything before: the bucket is full. */
+	W(0)->now = now;
+	for (i = 0; i < WEIR_L4_ANSWER_BURST + 10; i++) {
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(42400 + i), "10.0.0.10", 80, RTE_TCP_SYN_FLAG,
+			1, 0);
+		set_ttl(&f.ip, 1);
+		if (feed(0, &f, sizeof(f), 0, 0, out) == 1) {
+			rte_pktmbuf_free(out[0]);
+			answered++;
+		}
+	}
+	assert_int_equal(answered, WEIR_L4_ANSWER_BURST);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ANSWERS_LIMITED], limited + 10);
+	/* The same budget: a refusal goes unanswered too. */
+	g1->admin = WEIR_SRV_MAINT;
+	weir_lb_update(&dp, g1->be);
+	tcp_seg(&f, 0, "10.0.0.2", 42500, "10.0.0.10", 81, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 0);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ANSWERS_LIMITED], limited + 11);
+	/* Three milliseconds on, three more. */
+	W(0)->now = now + 3 * W(0)->l4->tsc_per_tick;
+	for (i = 0, answered = 0; i < 5; i++) {
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(42501 + i), "10.0.0.10", 81, RTE_TCP_SYN_FLAG,
+			1, 0);
+		if (feed(0, &f, sizeof(f), 0, 0, out) == 1) {
+			assert_int_equal(as_tcp(out[0])->tcp.tcp_flags,
+					 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+			rte_pktmbuf_free(out[0]);
+			answered++;
+		}
+	}
+	assert_int_equal(answered, 3);
+	assert_int_equal(W(0)->st.events[WEIR_EV_ANSWERS_LIMITED], limited + 13);
+}
+
+/* After the test above, even one that failed midway: the server back, the bucket full. */
+static int restore_answers(void **state)
+{
+	struct weir_server *g1 = weir_lb_find_server(dp.lb, "gone/g1");
+
+	(void)state;
+	g1->admin = WEIR_SRV_READY;
+	weir_lb_update(&dp, g1->be);
+	memset(&W(0)->l4->answers, 0, sizeof(W(0)->l4->answers));
+	return 0;
 }
 
 /*
@@ -1806,13 +1979,15 @@ int main(void)
 		cmocka_unit_test(test_icmp_errors_follow_the_flow),
 		cmocka_unit_test(test_icmp_error_of_dsr_flow_goes_to_the_server),
 		cmocka_unit_test_teardown(test_too_big_for_the_port, restore_mtus),
+		cmocka_unit_test(test_ttl_exceeded_is_answered),
+		cmocka_unit_test_teardown(test_answers_are_rate_limited, restore_answers),
 		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
 		cmocka_unit_test(test_bad_segments_are_dropped),
 		cmocka_unit_test(test_all_down_resets),
 		cmocka_unit_test(test_maxconn_moves_to_next_server),
 		cmocka_unit_test(test_flow_timeouts_fake_clock),
 		cmocka_unit_test(test_syn_on_closed_flow_starts_afresh),
-		cmocka_unit_test(test_dsr_rewrites_only_mac),
+		cmocka_unit_test(test_dsr_rewrites_mac_and_ttl),
 		cmocka_unit_test(test_replies_go_to_the_owning_worker),
 		cmocka_unit_test(test_fast_path_forwards_as_the_full_path),
 		cmocka_unit_test(test_fast_path_leaves_the_rest_to_the_full_path),
