@@ -948,34 +948,9 @@ static void cmd_show_tcp(struct weir_rt_ctx *ctx, int argc, char **argv)
 	for (k = 0; k < WEIR_TCP_NB_STATES; k++)
 		weir_rt_printf(ctx->out, "State_%s: %" PRIu64 "\n",
 			       weir_tcp_state_name((enum weir_tcp_state)k), sum.states[k]);
-#define P(f) weir_rt_printf(ctx->out, "%s: %" PRIu64 "\n", #f, sum.f)
-	P(active_opens);
-	P(passive_opens);
-	P(attempt_fails);
-	P(estab_resets);
-	P(conns_refused);
-	P(in_segs);
-	P(out_segs);
-	P(in_errs);
-	P(retrans_segs);
-	P(fast_retrans);
-	P(rto_expiries);
-	P(tlp_probes);
-	P(rack_losses);
-	P(spurious_rto);
-	P(dsack_undos);
-	P(ooo_segs);
-	P(dup_acks);
-	P(sack_blocks_in);
-	P(rst_in);
-	P(rst_out);
-	P(syncookies_sent);
-	P(syncookies_ok);
-	P(syncookies_failed);
-	P(zero_window_probes);
-	P(keepalive_probes);
-	P(time_wait_reused);
-#undef P
+#define X(f, doc) weir_rt_printf(ctx->out, "%s: %" PRIu64 "\n", #f, sum.f);
+	WEIR_TCP_COUNTERS(X)
+#undef X
 	weir_rt_printf(ctx->out, "sessions_opened: %" PRIu64 "\n", opened);
 	weir_rt_printf(ctx->out, "sessions_active: %" PRIu64 "\n", active);
 	weir_rt_printf(ctx->out, "sessions_refused: %" PRIu64 "\n", refused);

@@ -131,40 +131,50 @@ struct weir_tcp_ops {
 };
 
 /* Counters of one stack: plain, written by its worker only, summed on read. */
+/*
+ * The stack's counters, each with what it counts: one list, so that the struct and
+ * what `show tcp` prints (l4/proxy.c) cannot differ.
+ */
+#define WEIR_TCP_COUNTERS(X)                                                                  \
+	X(active_opens, "connections opened by weir_tcp_connect()")                           \
+	X(passive_opens, "connections opened by listeners, cookies included")                 \
+	X(attempt_fails, "opens that never got established")                                  \
+	X(estab_resets, "ESTABLISHED or CLOSE_WAIT connections ended by RST, abort, timeout") \
+	X(conns_refused, "max_conns reached, or passive_new() said no")                       \
+	X(in_segs, "segments received")                                                       \
+	X(out_segs, "segments sent")                                                          \
+	X(in_errs, "bad checksum, header, or segments beyond the window")                     \
+	X(retrans_segs, "segments retransmitted")                                             \
+	X(fast_retrans, "fast retransmits (recoveries entered)")                              \
+	X(rto_expiries, "retransmission timeouts")                                            \
+	X(tlp_probes, "tail loss probes sent (RFC 8985 7)")                                   \
+	X(rack_losses, "segments RACK marked lost (RFC 8985 6), retransmissions too")         \
+	X(spurious_rto, "timeouts undone: the ACK echoed the original's timestamp")           \
+	X(dsack_undos, "fast recoveries undone: each retransmission was D-SACKed")            \
+	X(ooo_segs, "segments queued out of order")                                           \
+	X(ooo_drops, "out-of-order segments dropped (queue full)")                            \
+	X(dup_acks, "duplicate ACKs received")                                                \
+	X(sack_blocks_in, "valid SACK blocks received")                                       \
+	X(rst_in, "RSTs that reset a connection")                                             \
+	X(rst_out, "RSTs sent")                                                               \
+	X(rst_limited, "RSTs for no connection held back (WEIR_TCP_RST_BURST)")               \
+	X(syncookies_sent, "cookie SYN-ACKs sent")                                            \
+	X(syncookies_ok, "valid cookie ACKs")                                                 \
+	X(syncookies_failed, "ACKs checked as cookies that failed")                           \
+	X(zero_window_probes, "zero-window probes sent")                                      \
+	X(keepalive_probes, "keepalive probes sent")                                          \
+	X(time_wait_reused, "a new SYN accepted on a TIME_WAIT 4-tuple")                      \
+	X(challenge_acks, "RFC 5961 challenge ACKs sent")                                     \
+	X(paws_drops, "segments dropped by PAWS (RFC 7323)")                                  \
+	X(listen_drops, "SYNs dropped: backlog full and cookies off")                         \
+	X(timeouts, "connections ended by ETIMEDOUT")                                         \
+	X(no_mbufs, "segments not sent (or data not split) for want of mbufs")
+
 struct weir_tcp_stats {
 	uint64_t states[WEIR_TCP_NB_STATES]; /* connections in each state now */
-	uint64_t active_opens;
-	uint64_t passive_opens;
-	uint64_t attempt_fails; /* opens that never got established */
-	uint64_t estab_resets;  /* established connections ended by RST */
-	uint64_t conns_refused; /* max_conns reached, or passive_new() said no */
-	uint64_t in_segs;
-	uint64_t out_segs;
-	uint64_t in_errs; /* bad checksum, header, or segments beyond the window */
-	uint64_t retrans_segs;
-	uint64_t fast_retrans;
-	uint64_t rto_expiries;
-	uint64_t ooo_segs; /* segments queued out of order */
-	uint64_t dup_acks;
-	uint64_t sack_blocks_in;
-	uint64_t rst_in;
-	uint64_t rst_out;
-	uint64_t syncookies_sent;
-	uint64_t syncookies_ok;
-	uint64_t syncookies_failed;
-	uint64_t zero_window_probes;
-	uint64_t keepalive_probes;
-	uint64_t time_wait_reused; /* a new SYN accepted on a TIME_WAIT 4-tuple */
-	uint64_t challenge_acks;   /* RFC 5961 challenge ACKs sent */
-	uint64_t paws_drops;       /* segments dropped by PAWS (RFC 7323) */
-	uint64_t listen_drops;     /* SYNs dropped: backlog full and cookies off */
-	uint64_t ooo_drops;        /* out-of-order segments dropped (queue full) */
-	uint64_t timeouts;         /* connections ended by ETIMEDOUT */
-	uint64_t no_mbufs;         /* segments not sent (or data not split) for want of mbufs */
-	uint64_t tlp_probes;       /* tail loss probes sent (RFC 8985 §7) */
-	uint64_t rack_losses;  /* segments RACK marked lost (RFC 8985 §6), retransmissions too */
-	uint64_t spurious_rto; /* timeouts undone: the ACK echoed the original's timestamp */
-	uint64_t dsack_undos;  /* fast recoveries undone: each retransmission was D-SACKed */
+#define X(f, doc) uint64_t f;
+	WEIR_TCP_COUNTERS(X)
+#undef X
 };
 
 /* Create a stack; @owner is passed back to ops->reply. NULL with errno on failure. */
@@ -210,7 +220,10 @@ void weir_tcp_input(struct weir_tcp_stack *s, struct weir_tcp_conn *c, struct rt
 /*
  * A segment for a 4-tuple without a connection, to listener @l (same @m as above):
  * a SYN opens a connection (or gets a cookie SYN-ACK), the ACK of a valid cookie opens
- * one, an RST is dropped, anything else is answered by RST. Takes @m.
+ * one, an RST is dropped, anything else is answered by RST, within the budget of
+ * weir_tcp_closed_input()'s RSTs (a flood of stray ACKs to a listening port is no
+ * more answered one for one than one to a closed port; FreeBSD limits both alike).
+ * Takes @m.
  */
 void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l,
 			   struct rte_mbuf *m);
@@ -220,11 +233,11 @@ void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l
  * a listener (same @m as above): answered as the CLOSED state answers (RFC 9293
  * §3.10.7.1), by RST with SEQ = SEG.ACK, or without an ACK by RST|ACK with SEQ = 0 and
  * ACK = SEG.SEQ + SEG.LEN (+1 for SYN, +1 for FIN); an RST is not answered. Such RSTs
- * come out of a token bucket, WEIR_TCP_RST_BURST at most and one more each
- * millisecond (as Linux limits its ICMP errors), so that a flood of stray segments
- * cannot turn Weir into a reflector. Does not take @m: the owner drops or frees it.
- * Returns 0 when an RST went out, -EINVAL for a bad segment or an RST, -EAGAIN when the
- * budget is spent, -ENOBUFS without an mbuf.
+ * (and a listener's) come out of a token bucket, WEIR_TCP_RST_BURST at most and one
+ * more each millisecond (as Linux limits its ICMP errors), so that a flood of stray
+ * segments cannot turn Weir into a reflector; those held back count in rst_limited. Does not take
+ * @m: the owner drops or frees it. Returns 0 when an RST went out, -EINVAL for a bad segment or an
+ * RST, -EAGAIN when the budget is spent, -ENOBUFS without an mbuf.
  */
 #define WEIR_TCP_RST_BURST 50
 int weir_tcp_closed_input(struct weir_tcp_stack *s, struct rte_mbuf *m);

@@ -1089,6 +1089,20 @@ static void cookie_open(struct weir_tcp_stack *s, struct weir_tcp_listener *l, s
 	tcp_unhold(c);
 }
 
+/*
+ * The RST that answers segment @g (frame @m) of no connection, if the budget of such
+ * RSTs has a token (see weir_tcp_closed_input()): 0 when sent, -EAGAIN when held back,
+ * -ENOBUFS without an mbuf.
+ */
+static int rst_budgeted(struct weir_tcp_stack *s, const struct tcp_seg *g, struct rte_mbuf *m)
+{
+	if (!weir_tokens_take(&s->rst, s->now_ms, WEIR_TCP_RST_BURST)) {
+		s->stats.rst_limited++;
+		return -EAGAIN;
+	}
+	return tcp_send_rst_for(s, g, m);
+}
+
 /* Accepts any frame for a 4-tuple without a connection. See tcp.h. */
 void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l,
 			   struct rte_mbuf *m)
@@ -1118,7 +1132,7 @@ void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l
 			}
 			s->stats.syncookies_failed++;
 		}
-		tcp_send_rst_for(s, &g, m);
+		rst_budgeted(s, &g, m);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -1131,7 +1145,7 @@ void weir_tcp_listen_input(struct weir_tcp_stack *s, struct weir_tcp_listener *l
 		tcp_listen_syn(s, l, m, &g, false, 0);
 		return;
 	}
-	tcp_send_rst_for(s, &g, m);
+	rst_budgeted(s, &g, m);
 	rte_pktmbuf_free(m);
 }
 
@@ -1147,7 +1161,5 @@ int weir_tcp_closed_input(struct weir_tcp_stack *s, struct rte_mbuf *m)
 	s->stats.in_segs++;
 	if (g.flags & RTE_TCP_RST_FLAG)
 		return -EINVAL;
-	if (!weir_tokens_take(&s->rst, s->now_ms, WEIR_TCP_RST_BURST))
-		return -EAGAIN;
-	return tcp_send_rst_for(s, &g, m);
+	return rst_budgeted(s, &g, m);
 }

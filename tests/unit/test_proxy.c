@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -17,6 +19,7 @@
 #include "l4/l4.h"
 #include "l4/lb.h"
 #include "l4/proxy.h"
+#include "runtime/runtime.h"
 #include "tcp/tcp.h"
 
 /*
@@ -467,6 +470,75 @@ static void test_stray_rsts_are_limited(void **state)
 	assert_int_equal(sent, 5);
 }
 
+/* The value of counter @name in `show tcp`, or -1 when it is not shown. */
+static int64_t show_tcp(const char *name)
+{
+	struct weir_rt_out out = { 0 };
+	struct weir_rt_ctx ctx = { .dp = &dp, .out = &out };
+	char key[64], *text, *at;
+	int64_t v = -1;
+
+	weir_rt_execute(&ctx, "show tcp");
+	text = strndup(out.buf != NULL ? out.buf : "", out.len);
+	weir_rt_out_free(&out);
+	snprintf(key, sizeof(key), "\n%s: ", name);
+	at = strstr(text, key);
+	if (at != NULL)
+		v = strtoll(at + strlen(key), NULL, 10);
+	free(text);
+	return v;
+}
+
+/* `show tcp` has every counter of the stack: the struct holds WEIR_TCP_COUNTERS alone. */
+static void test_show_tcp_has_every_counter(void **state)
+{
+	static const char *const names[] = {
+#define X(f, doc) #f,
+		WEIR_TCP_COUNTERS(X)
+#undef X
+	};
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(sizeof(struct weir_tcp_stats),
+			 sizeof(uint64_t) * (WEIR_TCP_NB_STATES + RTE_DIM(names)));
+	for (i = 0; i < RTE_DIM(names); i++) {
+		print_message("%s: %" PRId64 "\n", names[i], show_tcp(names[i]));
+		assert_true(show_tcp(names[i]) >= 0);
+	}
+}
+
+/*
+ * A listening port's RSTs to stray segments come out of the same budget as a closed
+ * port's: a flood of ACKs for no connection to the VIP's port gets WEIR_TCP_RST_BURST
+ * answers at once, the rest counted in rst_limited, then one a millisecond.
+ */
+static void test_listener_rsts_are_limited(void **state)
+{
+	int64_t limited = show_tcp("rst_limited");
+	struct seg s[64];
+	unsigned int i, sent = 0;
+
+	(void)state;
+	advance_ms(1000); /* a full bucket, whatever the tests before took */
+	for (i = 0; i < WEIR_TCP_RST_BURST + 10; i++) {
+		inject(0, "10.0.0.2", (uint16_t)(43000 + i), "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1,
+		       2, 65535, 0);
+		sent += collect(0, s, 64);
+	}
+	assert_int_equal(sent, WEIR_TCP_RST_BURST);
+	assert_int_equal(s[0].flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(show_tcp("rst_limited"), limited + 10);
+	advance_ms(2);
+	for (sent = 0, i = 0; i < 5; i++) {
+		inject(0, "10.0.0.2", (uint16_t)(43100 + i), "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1,
+		       2, 65535, 0);
+		sent += collect(0, s, 64);
+	}
+	assert_int_equal(sent, 2);
+	assert_int_equal(show_tcp("rst_limited"), limited + 13);
+}
+
 /* On an address only the proxy takes ports from, any port is the proxy's to answer. */
 static void test_proxy_only_address_answers_any_port(void **state)
 {
@@ -528,12 +600,15 @@ int main(void)
 		cmocka_unit_test(test_stray_rst_gets_nothing),
 		cmocka_unit_test(test_stray_to_nat_port_stays_dropped),
 		cmocka_unit_test(test_stray_rsts_are_limited),
+		cmocka_unit_test(test_show_tcp_has_every_counter),
+		cmocka_unit_test(test_listener_rsts_are_limited),
 	};
 	const struct CMUnitTest jumbo[] = {
 		cmocka_unit_test(test_proxy_only_address_answers_any_port),
 		cmocka_unit_test(test_pump_retries_after_empty_pool),
 	};
 
+	weir_proxy_register_commands();
 	return cmocka_run_group_tests(tests, setup, teardown) |
 	       cmocka_run_group_tests_name("jumbo frames, proxy only", jumbo, setup_jumbo,
 					   teardown);
