@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +22,7 @@
 #include "l4/nat.h"
 #include "net/neigh.h"
 #include "net/pkt.h"
+#include "runtime/runtime.h"
 
 /*
  * Two workers, so replies can land on the wrong one. Services: "http" tcp/80 full-NAT
@@ -1971,6 +1974,43 @@ static void test_dsr_syn_expiry_is_no_ewma_sample(void **state)
 	assert_int_equal(w->l4->ewma[r1->gid], before);
 }
 
+/* The value of @key in `show info`, or -1 when it is not shown. */
+static int64_t info(const char *key)
+{
+	struct weir_rt_out out = { 0 };
+	struct weir_rt_ctx ctx = { .dp = &dp, .out = &out };
+	char k[64], *text, *at;
+	int64_t v = -1;
+
+	weir_rt_execute(&ctx, "show info");
+	text = strndup(out.buf != NULL ? out.buf : "", out.len);
+	weir_rt_out_free(&out);
+	snprintf(k, sizeof(k), "\n%s: ", key);
+	at = strstr(text, k);
+	if (at != NULL)
+		v = strtoll(at + strlen(k), NULL, 10);
+	free(text);
+	return v;
+}
+
+/* `show info` tells how full the workers' flow tables are, and how many flows came and went. */
+static void test_show_info_counts_flows(void **state)
+{
+	int64_t flows = info("Flows"), created = info("Flows_created");
+	struct rte_mbuf *out[8];
+	struct tcp_frame f;
+
+	(void)state;
+	assert_int_equal(flows, W(0)->l4->ft->active + W(1)->l4->ft->active);
+	assert_int_equal(info("Flows_max"), W(0)->l4->ft->capacity + W(1)->l4->ft->capacity);
+	assert_int_equal(info("Flows_expired"), W(0)->l4->ft->expired + W(1)->l4->ft->expired);
+	tcp_seg(&f, 0, "10.0.0.2", 42600, "10.0.0.10", 80, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(info("Flows"), flows + 1);
+	assert_int_equal(info("Flows_created"), created + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2003,7 +2043,9 @@ int main(void)
 		cmocka_unit_test(test_fast_path_skips_a_flow_freed_in_its_burst),
 		cmocka_unit_test(test_dsr_flow_ends_with_the_client_fin),
 		cmocka_unit_test(test_dsr_syn_expiry_is_no_ewma_sample),
+		cmocka_unit_test(test_show_info_counts_flows),
 	};
 
+	weir_rt_register_basic();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
