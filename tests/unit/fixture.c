@@ -18,6 +18,7 @@
 #include "fixture.h"
 #include "l4/l4.h"
 #include "net/neigh.h"
+#include "runtime/runtime.h"
 
 const char *fixture_conf = "global = { workers = 1; mbufs = 2047; flows = 4096; };\n"
 			   "interfaces = (\n"
@@ -201,4 +202,22 @@ void tcp_seg(struct tcp_frame *f, uint16_t port, const char *src, uint16_t sport
 	for (i = 0; i < sizeof(f->data); i++)
 		f->data[i] = (uint8_t)(i * 7);
 	f->tcp.cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->tcp);
+}
+
+int64_t fixture_rt_value(struct weir_dp *dp, const char *cmd, const char *key)
+{
+	struct weir_rt_out out = { 0 };
+	struct weir_rt_ctx ctx = { .dp = dp, .out = &out };
+	char k[64], *text, *at;
+	int64_t v = -1;
+
+	weir_rt_execute(&ctx, cmd);
+	text = strndup(out.buf != NULL ? out.buf : "", out.len);
+	weir_rt_out_free(&out);
+	snprintf(k, sizeof(k), "\n%s: ", key);
+	at = text != NULL ? strstr(text, k) : NULL;
+	if (at != NULL)
+		v = strtoll(at + strlen(k), NULL, 10);
+	free(text);
+	return v;
 }

@@ -75,4 +75,7 @@ unsigned int fixture_take_tx(struct weir_dp *dp, uint16_t port, struct rte_mbuf 
 /* The drop counter @why of worker 0. */
 uint64_t fixture_drops(struct weir_dp *dp, unsigned int why);
 
+/* The number after "@key: " in what runtime command @cmd prints, or -1 when absent. */
+int64_t fixture_rt_value(struct weir_dp *dp, const char *cmd, const char *key);
+
 #endif

@@ -5,7 +5,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -1977,20 +1976,7 @@ static void test_dsr_syn_expiry_is_no_ewma_sample(void **state)
 /* The value of @key in `show info`, or -1 when it is not shown. */
 static int64_t info(const char *key)
 {
-	struct weir_rt_out out = { 0 };
-	struct weir_rt_ctx ctx = { .dp = &dp, .out = &out };
-	char k[64], *text, *at;
-	int64_t v = -1;
-
-	weir_rt_execute(&ctx, "show info");
-	text = strndup(out.buf != NULL ? out.buf : "", out.len);
-	weir_rt_out_free(&out);
-	snprintf(k, sizeof(k), "\n%s: ", key);
-	at = strstr(text, k);
-	if (at != NULL)
-		v = strtoll(at + strlen(k), NULL, 10);
-	free(text);
-	return v;
+	return fixture_rt_value(&dp, "show info", key);
 }
 
 /* `show info` tells how full the workers' flow tables are, and how many flows came and went. */

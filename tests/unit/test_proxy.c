@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -19,7 +18,6 @@
 #include "l4/l4.h"
 #include "l4/lb.h"
 #include "l4/proxy.h"
-#include "runtime/runtime.h"
 #include "tcp/tcp.h"
 
 /*
@@ -473,20 +471,7 @@ static void test_stray_rsts_are_limited(void **state)
 /* The value of counter @name in `show tcp`, or -1 when it is not shown. */
 static int64_t show_tcp(const char *name)
 {
-	struct weir_rt_out out = { 0 };
-	struct weir_rt_ctx ctx = { .dp = &dp, .out = &out };
-	char key[64], *text, *at;
-	int64_t v = -1;
-
-	weir_rt_execute(&ctx, "show tcp");
-	text = strndup(out.buf != NULL ? out.buf : "", out.len);
-	weir_rt_out_free(&out);
-	snprintf(key, sizeof(key), "\n%s: ", name);
-	at = strstr(text, key);
-	if (at != NULL)
-		v = strtoll(at + strlen(key), NULL, 10);
-	free(text);
-	return v;
+	return fixture_rt_value(&dp, "show tcp", name);
 }
 
 /* `show tcp` has every counter of the stack: the struct holds WEIR_TCP_COUNTERS alone. */
