@@ -163,15 +163,19 @@ static inline void weir_drop(struct weir_worker *w, struct rte_mbuf *m, enum wei
 	rte_pktmbuf_free(m);
 }
 
-/* Milliseconds from TSC cycles. */
+/*
+ * Milliseconds from TSC cycles, and back. The products take 128 bits: on 64, tsc * 1000
+ * overflows once the TSC passes 2^64 / 1000, about 70 days from boot at 3 GHz, and an
+ * appliance runs longer than that.
+ */
 static inline uint64_t weir_tsc_to_ms(const struct weir_dp *dp, uint64_t tsc)
 {
-	return tsc * 1000 / dp->tsc_hz;
+	return (uint64_t)((unsigned __int128)tsc * 1000 / dp->tsc_hz);
 }
 
 static inline uint64_t weir_ms_to_tsc(const struct weir_dp *dp, uint64_t ms)
 {
-	return ms * dp->tsc_hz / 1000;
+	return (uint64_t)((unsigned __int128)ms * dp->tsc_hz / 1000);
 }
 
 #endif

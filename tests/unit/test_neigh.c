@@ -380,9 +380,26 @@ static void test_static_neighbours_placed_as_the_loader_counts(void **state)
 	assert_int_equal(first_refused, 0x0a01003d); /* 10.1.0.61 */
 }
 
+/*
+ * TSC cycles and milliseconds convert exactly for as long as a TSC counts, not only for
+ * the first 70 days (2^64 / 1000 cycles at 3 GHz), past which tsc * 1000 overflowed.
+ */
+static void test_tsc_ms_conversions_do_not_overflow(void **state)
+{
+	struct weir_dp d = { .tsc_hz = 3000000000ull };
+	uint64_t big = 1ull << 62; /* 48 years at 3 GHz */
+
+	(void)state;
+	assert_int_equal(weir_tsc_to_ms(&d, big), big / 3000000);
+	assert_int_equal(weir_ms_to_tsc(&d, big / 3000000), big / 3000000 * 3000000);
+	assert_int_equal(weir_tsc_to_ms(&d, 4500000), 1);
+	assert_int_equal(weir_ms_to_tsc(&d, 1500), 4500000000ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tsc_ms_conversions_do_not_overflow),
 		cmocka_unit_test_setup(test_request_for_us_creates_entry, reset),
 		cmocka_unit_test_setup(test_unsolicited_arp_does_not_create, reset),
 		cmocka_unit_test_setup(test_existing_entry_updated_by_any_arp, reset),
