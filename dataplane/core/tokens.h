@@ -2,8 +2,8 @@
 /*
  * A token bucket of one token a millisecond: the budget of the answers a worker sends
  * to packets it refuses or cannot deliver (RSTs, ICMP errors), so that a flood of such
- * packets cannot make it a sender of as many, as Linux limits its ICMP errors
- * (icmp_msgs_per_sec 1000, burst 50) and its RSTs.
+ * packets cannot make it a sender of as many: as Linux limits its ICMP errors
+ * (icmp_msgs_per_sec 1000, burst 50), and FreeBSD its RSTs to closed and open ports.
  */
 #ifndef WEIR_TOKENS_H
 #define WEIR_TOKENS_H

@@ -8,14 +8,12 @@
  * passes: the first picks the plain IPv4 TCP/UDP frames and hashes their 5-tuples,
  * prefetching the flow-table buckets; the second takes each bucket's guess at the flow,
  * prefetching it, and checks what the frame alone can tell while it comes; the third
- * handles the frames in order. A frame whose flow forwards it
- * without a change of state (a full-NAT or DSR flow, UDP, or TCP and the segment an ACK
- * that completes no handshake, or the client's SYN again while the flow is open), that
- * passes every check the full path makes (Ethernet destination and source, IPv4
- * header, length, fragment bits, source, a hop left in its TTL, TCP or UDP header, both
- * checksums) and whose
- * next hop's MAC the flow holds, is rewritten and queued there in a few dozen
- * instructions.
+ * handles the frames in order. A frame whose flow forwards it without a change of state
+ * (a full-NAT or DSR flow, UDP, or TCP and the segment an ACK that completes no
+ * handshake, or the client's SYN again while the flow is open), that passes every check
+ * the full path makes (Ethernet destination and source, IPv4 header, length, fragment
+ * bits, source, a hop left in its TTL, TCP or UDP header, both checksums) and whose next
+ * hop's MAC the flow holds, is rewritten and queued there in a few dozen instructions.
  *
  * Every other frame goes to weir_pkt_input() with the flow found as a hint, as does a
  * frame that fails any check: the fast path decides nothing on its own, it only skips

@@ -11,8 +11,8 @@
  *
  * - to a VIP, quoting VIP -> client: about a datagram Weir sent a client. Forwarded to
  *   the flow's server: for full-NAT, quoting local address -> server and from the local
- *   address, as the server sent it; for DSR, unchanged but for the MAC (the server holds
- *   the VIP).
+ *   address, as the server sent it; for DSR, unchanged but for the MAC and the TTL (the
+ *   server holds the VIP).
  * - to a local address, quoting local address -> server: about a full-NAT datagram Weir
  *   sent a server. Forwarded to the client, quoting client -> VIP and from the VIP.
  *
@@ -21,8 +21,9 @@
  * number it has not sent). The quoted header's checksums are kept right (the IP one
  * recomputed, the transport one adjusted where it is quoted) and the message's own
  * recomputed, and the error's TTL goes one down, as a forwarded datagram's (one with
- * none left is dropped, unanswered). An error whose quoted datagram belongs to no flow, or to a
- * TCP-proxy session (Weir's own TCP stack takes its MSS from the configuration), is dropped.
+ * none left is dropped, unanswered). An error whose quoted datagram belongs to no flow,
+ * or to a TCP-proxy session (Weir's own TCP stack takes its MSS from the configuration),
+ * is dropped.
  *
  * The flow may be another worker's (the NIC spreads ICMP by addresses alone, not by the
  * quoted ports): it is looked up in every worker's table and read as the flow dumps read

@@ -37,7 +37,6 @@ struct weir_svc_wstats {
 	uint64_t last_flow;
 };
 
-/* What one worker owns for L4 forwarding. */
 /*
  * The answers a worker sends to datagrams of its L4 services it refuses or cannot
  * deliver (on_all_down RSTs and port unreachables, "fragmentation needed", "time
@@ -46,6 +45,7 @@ struct weir_svc_wstats {
  */
 #define WEIR_L4_ANSWER_BURST 50
 
+/* What one worker owns for L4 forwarding. */
 struct weir_l4w {
 	struct weir_flow_table *ft;
 	struct weir_lport_pool *lports; /* by local address index */

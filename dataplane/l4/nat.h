@@ -244,8 +244,8 @@ static inline uint64_t weir_nat_tcp_opts(uint8_t *th, uint32_t hlen, const struc
  * Rewrite a packet of full-NAT flow @f going in direction @dir to the flow's other
  * tuple: addresses, the ports of the TCP or UDP header at @l4, the TTL one down (the
  * caller made sure it is above 1), and both checksums by the flow's precomputed
- * adjustments. A TCP segment's sequence space moves too: its sequence
- * number by f->seq_delta toward the server, its acknowledgment back by as much coming
+ * adjustments. A TCP segment's sequence space moves too: its sequence number by
+ * f->seq_delta toward the server, its acknowledgment back by as much coming
  * back (whether or not ACK is set: without it, the field means nothing), and the
  * options' numbers (weir_nat_tcp_opts()). @csum_off is the L4 checksum's offset in that
  * header, 0 for a UDP datagram without checksum (which stays without one). A TCP
