@@ -137,6 +137,24 @@ static void server_status(const struct weir_server *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", s->op == WEIR_SRV_UP ? "UP" : "DOWN");
 }
 
+void weir_l4_flow_totals(const struct weir_dp *dp, struct weir_l4_flow_totals *t)
+{
+	uint16_t w;
+
+	memset(t, 0, sizeof(*t));
+	for (w = 0; w < dp->nb_workers; w++) {
+		const struct weir_flow_table *ft =
+			dp->workers[w].l4 != NULL ? dp->workers[w].l4->ft : NULL;
+
+		if (ft == NULL)
+			continue;
+		t->active += __atomic_load_n(&ft->active, __ATOMIC_RELAXED);
+		t->max += ft->capacity;
+		t->created += __atomic_load_n(&ft->created, __ATOMIC_RELAXED);
+		t->expired += __atomic_load_n(&ft->expired, __ATOMIC_RELAXED);
+	}
+}
+
 static uint64_t secs_since(const struct weir_dp *dp, uint64_t tsc, uint64_t now)
 {
 	return tsc == 0 ? 0 : (now - tsc) / dp->tsc_hz;

@@ -124,6 +124,17 @@ void weir_l4_send_flow(struct weir_worker *w, struct rte_mbuf *m, struct weir_fl
  */
 void weir_l4_icmp_error(struct weir_worker *w, struct rte_mbuf *m, uint32_t ihl);
 
+/* The workers' flow tables together, for `show info`. */
+struct weir_l4_flow_totals {
+	uint64_t active;  /* entries in use, closed flows still lingering included */
+	uint64_t max;     /* the tables' room */
+	uint64_t created; /* flows made since start */
+	uint64_t expired; /* flows ended since start */
+};
+
+/* Sum the workers' flow tables into @t (main lcore: read as the flow dumps read them). */
+void weir_l4_flow_totals(const struct weir_dp *dp, struct weir_l4_flow_totals *t);
+
 /* Add the L4 commands (show stat, set server, show flows ...) to the runtime socket. */
 void weir_l4_register_commands(void);
 

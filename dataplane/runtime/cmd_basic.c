@@ -46,6 +46,7 @@ static void cmd_show_info(struct weir_rt_ctx *ctx, int argc, char **argv)
 	struct weir_dp *dp = ctx->dp;
 	struct weir_rt_out *o = ctx->out;
 	struct weir_wstats s;
+	struct weir_l4_flow_totals ft;
 	uint64_t up = (rte_rdtsc() - dp->start_tsc) / dp->tsc_hz, pin = 0, bin = 0, pout = 0,
 		 bout = 0, drops = 0;
 	unsigned int k;
@@ -87,28 +88,11 @@ static void cmd_show_info(struct weir_rt_ctx *ctx, int argc, char **argv)
 		weir_rt_printf(o, "Ev_%s: %" PRIu64 "\n", weir_event_names[k], s.events[k]);
 	weir_rt_printf(o, "Main_tx: %" PRIu64 "\n", dp->main_tx);
 	weir_rt_printf(o, "Main_tx_fail: %" PRIu64 "\n", dp->main_tx_fail);
-	{
-		uint64_t active = 0, max = 0, created = 0, expired = 0;
-		uint16_t w;
-
-		/* The workers' flow tables: entries in use (closed flows still lingering too),
-		 * room, and flows made and ended since start. */
-		for (w = 0; w < dp->nb_workers; w++) {
-			const struct weir_flow_table *t =
-				dp->workers[w].l4 != NULL ? dp->workers[w].l4->ft : NULL;
-
-			if (t == NULL)
-				continue;
-			active += __atomic_load_n(&t->active, __ATOMIC_RELAXED);
-			max += t->capacity;
-			created += __atomic_load_n(&t->created, __ATOMIC_RELAXED);
-			expired += __atomic_load_n(&t->expired, __ATOMIC_RELAXED);
-		}
-		weir_rt_printf(o, "Flows: %" PRIu64 "\n", active);
-		weir_rt_printf(o, "Flows_max: %" PRIu64 "\n", max);
-		weir_rt_printf(o, "Flows_created: %" PRIu64 "\n", created);
-		weir_rt_printf(o, "Flows_expired: %" PRIu64 "\n", expired);
-	}
+	weir_l4_flow_totals(dp, &ft);
+	weir_rt_printf(o, "Flows: %" PRIu64 "\n", ft.active);
+	weir_rt_printf(o, "Flows_max: %" PRIu64 "\n", ft.max);
+	weir_rt_printf(o, "Flows_created: %" PRIu64 "\n", ft.created);
+	weir_rt_printf(o, "Flows_expired: %" PRIu64 "\n", ft.expired);
 	weir_rt_printf(o, "Neigh_entries: %u\n", dp->neigh->count);
 	weir_rt_printf(o, "Neigh_evicted: %" PRIu64 "\n", dp->neigh->evicted);
 	weir_rt_printf(o, "Mbufs_free: %u\n", rte_mempool_avail_count(dp->pool));
