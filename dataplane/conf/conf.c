@@ -278,7 +278,7 @@ static const char *const root_keys[] = { "global",       "interfaces", "backends
 static const char *const global_keys[] = { "workers",     "poll",        "memory_mb", "hugepages",
 					   "file_prefix", "mbufs",       "log_level", "cpus",
 					   "runtime",     "neigh",       "flows",     "timeouts",
-					   "tcp",         "local_ports", NULL };
+					   "tcp",         "local_ports", "unmatched", NULL };
 static const char *const cpus_keys[] = { "main", "workers", NULL };
 static const char *const runtime_keys[] = { "socket", "mode", NULL };
 static const char *const neigh_keys[] = { "reachable_ms", "retrans_ms",  "probes",
@@ -323,6 +323,7 @@ static const char *const neighbour_keys[] = { "interface", "address", "mac", NUL
 
 /* Value names, indexed by the enum they map to. */
 static const char *const poll_names[] = { "busy", "adaptive", NULL };
+static const char *const unmatched_names[] = { "reject", "drop", NULL };
 static const char *const hugepages_names[] = { "auto", "on", "off", NULL };
 static const char *const log_names[] = { "emerg",  "alert", "crit",  "error", "warning",
 					 "notice", "info",  "debug", NULL };
@@ -1382,6 +1383,7 @@ static void set_defaults(struct weir_conf *c)
 
 	g->workers = 1;
 	g->poll_mode = WEIR_POLL_BUSY;
+	g->unmatched = WEIR_UNMATCHED_REJECT;
 	g->memory_mb = 512;
 	g->hugepages = WEIR_HUGEPAGES_AUTO;
 	strcpy(g->file_prefix, "weir");
@@ -1548,6 +1550,8 @@ static void parse_global(struct loader *ld, const config_setting_t *s)
 	ld->workers_ok = get_u32(ld, &g, "workers", 1, WEIR_MAX_WORKERS, &gl->workers) != BAD;
 	if (get_enum(ld, &g, "poll", poll_names, &v) == GOT)
 		gl->poll_mode = (enum weir_poll_mode)v;
+	if (get_enum(ld, &g, "unmatched", unmatched_names, &v) == GOT)
+		gl->unmatched = (enum weir_unmatched)v;
 	get_u32(ld, &g, "memory_mb", 64, 65536, &gl->memory_mb);
 	if (get_enum(ld, &g, "hugepages", hugepages_names, &v) == GOT)
 		gl->hugepages = (enum weir_hugepages)v;

@@ -44,6 +44,12 @@ enum weir_poll_mode {
 	WEIR_POLL_ADAPTIVE, /* sleep briefly after a run of empty polls: shares CPUs */
 };
 
+/* What a VIP answers to what no service nor flow takes (a closed port, a lost flow). */
+enum weir_unmatched {
+	WEIR_UNMATCHED_REJECT = 0, /* as a host's closed port: TCP RST, ICMP port unreachable */
+	WEIR_UNMATCHED_DROP,       /* silence */
+};
+
 enum weir_proto {
 	WEIR_PROTO_TCP = 6,
 	WEIR_PROTO_UDP = 17,
@@ -144,6 +150,7 @@ struct weir_conf_fault {
 struct weir_conf_global {
 	uint32_t workers;
 	enum weir_poll_mode poll_mode;
+	enum weir_unmatched unmatched;
 	uint32_t memory_mb;
 	enum weir_hugepages hugepages;
 	char file_prefix[WEIR_NAME_MAX];

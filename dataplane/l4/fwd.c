@@ -299,13 +299,22 @@ static bool answer_token(struct weir_worker *w)
 	return false;
 }
 
-/* Answer a refused new flow: TCP RST, or ICMP port unreachable for UDP. */
+/*
+ * Answer a datagram for a VIP that Weir refuses (on_all_down = "reset") or that nothing
+ * takes (unmatched = "reject"), as a host answers one for a closed port: TCP gets RST
+ * (RFC 9293 3.10.7.1: none for an RST; SEQ = SEG.ACK when it acknowledges, else RST|ACK
+ * acknowledging all it occupies, the flag checks having let only a SYN through without
+ * an ACK), UDP "port unreachable" (RFC 1122 4.1.3.1). Out of the
+ * worker's answer budget.
+ */
 static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, const struct l4_hdr *h)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_mbuf *r;
 
+	if (ip->next_proto_id == IPPROTO_TCP && (h->flags & RTE_TCP_RST_FLAG))
+		return;
 	if (!answer_token(w))
 		return;
 	if (ip->next_proto_id == IPPROTO_TCP) {
@@ -313,9 +322,15 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		uint32_t seq_len = h->len - (uint32_t)(tcp->data_off >> 4) * 4 +
 				   ((h->flags & RTE_TCP_SYN_FLAG) ? 1 : 0);
 
-		r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr, h->dport,
-				   h->sport, 0, rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
-				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
+		if (h->flags & RTE_TCP_ACK_FLAG)
+			r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr,
+					   h->dport, h->sport, rte_be_to_cpu_32(tcp->recv_ack), 0,
+					   RTE_TCP_RST_FLAG, 0);
+		else
+			r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr,
+					   h->dport, h->sport, 0,
+					   rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
+					   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 	} else {
 		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
 					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PORT_UNREACH, 0);
@@ -324,6 +339,15 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		w->st.events[WEIR_EV_REFUSALS_SENT]++;
 		weir_tx(w, p->index, r);
 	}
+}
+
+/* Drop a datagram for a VIP that no service nor flow takes, answered as unmatched says. */
+static void unmatched(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+		      struct rte_ipv4_hdr *ip, const struct l4_hdr *h, enum weir_drop why)
+{
+	if (w->dp->conf->global.unmatched == WEIR_UNMATCHED_REJECT)
+		refuse(w, p, m, ip, h);
+	weir_drop(w, m, why);
 }
 
 /*
@@ -570,7 +594,7 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 	} else {
 		svc = weir_lb_service(lb, dst->vip, ip->next_proto_id, rte_be_to_cpu_16(h->dport));
 		if (svc == NULL) {
-			weir_drop(w, m, WEIR_DROP_NO_SERVICE);
+			unmatched(w, p, m, ip, h, WEIR_DROP_NO_SERVICE);
 			return;
 		}
 	}
@@ -587,7 +611,7 @@ static void vip_input(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 	}
 	if (f == NULL) {
 		if (ip->next_proto_id == IPPROTO_TCP && !syn) {
-			weir_drop(w, m, WEIR_DROP_NO_FLOW);
+			unmatched(w, p, m, ip, h, WEIR_DROP_NO_FLOW);
 			return;
 		}
 		f = new_flow(w, p, svc, &key, m, ip, h);

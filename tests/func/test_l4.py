@@ -136,7 +136,7 @@ def test_load_aware_distribution(lab, nginx, dataplane, workdir, balance, tol):
         stat = stat_rows(dp)
         assert [int(stat[("web", s)]["scur"]) for s in SERVERS] == \
             [h.opened["counts"].get(s, 0) for s in SERVERS]
-        assert h.release() == {"alive": n, "held": n}
+        assert h.release() == {"alive": n, "held": n, "reset": 0}
     finally:
         h.kill()
 
@@ -179,7 +179,7 @@ table inet weirslow {
         stat = stat_rows(dp)
         assert [int(stat[("web", s)]["scur"]) for s in SERVERS] == \
             [got.get(s, 0) for s in SERVERS]
-        assert h.release() == {"alive": n, "held": n}
+        assert h.release() == {"alive": n, "held": n, "reset": 0}
     finally:
         if h is not None:
             h.kill()
@@ -532,6 +532,65 @@ table inet weirttl {
         lab.run(s1.ns, ["nft", "delete", "table", "inet", "weirttl"], check=False)
 
 
+@pytest.mark.parametrize("unmatched", ["reject", "drop"])
+def test_unmatched_is_answered_as_a_closed_port(lab, nginx, dataplane, workdir, unmatched):
+    """A VIP answers for its closed ports as a host does (unmatched = "reject", the
+    default): curl to a port no service listens on fails at once with "connection
+    refused", not at its connect timeout; a UDP client's connected socket gets
+    ECONNREFUSED (port unreachable); after a restart, connections the new run does not
+    know are reset at their next segment instead of hanging. With "drop" all of it is
+    silence: curl times out, the UDP client hears nothing, the held connections stall."""
+    conf = config(lab, workdir, [backend("web", "roundrobin")], [service("http", "web")],
+                  extra_global=f'unmatched = "{unmatched}";\n')
+    dp = dataplane(conf)
+    r = lab.run("cl", ["curl", "-sS", "-o", "/dev/null", "--connect-timeout", "3",
+                       f"http://{lab.vip}:81/"], check=False)
+    # 7: could not connect; 28: the connect timeout.
+    assert r.returncode == (7 if unmatched == "reject" else 28), (r.returncode, r.stderr)
+    r = lab.run("cl", [PYTHON, "-c", f"""
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.settimeout(3)
+try:
+    s.connect(({lab.vip!r}, 81))
+    print("connected")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("silence")
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(({lab.vip!r}, 9999))
+s.send(b"anyone?")
+try:
+    s.recv(100)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("silence")
+"""], check=False)
+    assert r.stdout.split() == 2 * ["refused" if unmatched == "reject" else "silence"], r
+    info = dp.runtime.info()
+    # Refused, each TCP client sends one SYN; unanswered, they retry within their timeouts.
+    assert (int(info["Drop_no_service"]) == 3 if unmatched == "reject"
+            else int(info["Drop_no_service"]) >= 3), info
+    assert int(info["Ev_refusals_sent"]) == (3 if unmatched == "reject" else 0), info
+
+    held = Holder(lab, 3)
+    try:
+        assert held.opened["errors"] == 0, held.opened
+        assert dp.stop() == 0
+        dp = dataplane(conf)
+        done = held.release()
+    finally:
+        held.kill()
+    assert done["alive"] == 0, done
+    assert done["reset"] == (3 if unmatched == "reject" else 0), done
+    info = dp.runtime.info()
+    assert int(info["Drop_no_flow"]) >= 3, info
+
+
 # ---- health checks, drain ----
 
 def server_status(dp, srv):
@@ -593,7 +652,7 @@ def test_drain_keeps_existing_connections(lab, nginx, dataplane, workdir):
         assert res["errors"] == 0 and "s1" not in res["counts"]
         # s1 still carries the connections it had, and each still answers.
         assert int(stat_rows(dp)[("web", "s1")]["scur"]) == on_s1
-        assert h.release() == {"alive": 30, "held": 30}
+        assert h.release() == {"alive": 30, "held": 30, "reset": 0}
     finally:
         h.kill()
     assert dp.cmd("set server web/s1 state ready") == "\n"

@@ -340,7 +340,7 @@ def test_show_sess_lists_sessions(lab, nginx, dataplane, workdir):
             assert int(r[10]) > 0 and int(r[11]) > 0
         assert len([l for l in dp.cmd("show sess server web/s1").splitlines()
                     if not l.startswith("#") and l]) == h.opened["counts"].get("s1", 0)
-        assert h.release() == {"alive": 6, "held": 6}
+        assert h.release() == {"alive": 6, "held": 6, "reset": 0}
     finally:
         h.kill()
 

@@ -131,6 +131,7 @@ static void test_reference(void **state)
 	g = &c->global;
 	assert_int_equal(g->workers, 2);
 	assert_int_equal(g->poll_mode, WEIR_POLL_BUSY);
+	assert_int_equal(g->unmatched, WEIR_UNMATCHED_REJECT);
 	assert_int_equal(g->memory_mb, 512);
 	assert_int_equal(g->hugepages, WEIR_HUGEPAGES_AUTO);
 	assert_string_equal(g->file_prefix, "weir");
@@ -264,6 +265,7 @@ static void test_minimal_defaults(void **state)
 	assert_string_equal(c->path, "t.conf");
 	assert_int_equal(g->workers, 1);
 	assert_int_equal(g->poll_mode, WEIR_POLL_BUSY);
+	assert_int_equal(g->unmatched, WEIR_UNMATCHED_REJECT);
 	assert_int_equal(g->memory_mb, 512);
 	assert_int_equal(g->hugepages, WEIR_HUGEPAGES_AUTO);
 	assert_string_equal(g->file_prefix, "weir");
@@ -413,7 +415,8 @@ static void test_valid_forms(void **state)
 		");\n"
 		"global = { workers = 2L; cpus = { workers = [ 3, 3 ]; };\n"
 		"\truntime = { mode = \"755\"; socket = \"weir.sock\"; }; log_level = \"debug\";\n"
-		"\tpoll = \"adaptive\"; hugepages = \"off\"; file_prefix = \"weir-2\"; };\n");
+		"\tpoll = \"adaptive\"; hugepages = \"off\"; file_prefix = \"weir-2\";\n"
+		"\tunmatched = \"drop\"; };\n");
 
 	(void)state;
 	assert_true(c->ifaces[0].is_pci);
@@ -429,6 +432,7 @@ static void test_valid_forms(void **state)
 	assert_string_equal(c->global.runtime_socket, "weir.sock");
 	assert_string_equal(c->global.log_level, "debug");
 	assert_int_equal(c->global.poll_mode, WEIR_POLL_ADAPTIVE);
+	assert_int_equal(c->global.unmatched, WEIR_UNMATCHED_DROP);
 	assert_int_equal(c->global.hugepages, WEIR_HUGEPAGES_OFF);
 	assert_string_equal(c->global.file_prefix, "weir-2");
 	assert_int_equal(weir_conf_iface_for(c, A("10.0.0.1")), 0);
@@ -1491,13 +1495,14 @@ static const struct bad_case bad_cases[] = {
 	{ "global values",
 	  IFACES
 	  "global = {\n\tpoll = \"fast\";\n\thugepages = \"yes\";\n\tlog_level = \"verbose\";\n"
-	  "\tfile_prefix = \"we ir\";\n};\n",
+	  "\tfile_prefix = \"we ir\";\n\tunmatched = \"silent\";\n};\n",
 	  { "t.conf:4: global.poll: 'fast' is not one of busy, adaptive",
 	    "t.conf:5: global.hugepages: 'yes' is not one of auto, on, off",
 	    "t.conf:6: global.log_level: 'verbose' is not one of emerg, alert, crit, error, "
 	    "warning, notice, info, debug",
 	    "t.conf:7: global.file_prefix: 'we ir' is not a valid name (1..31 characters of "
-	    "A-Za-z0-9_.-, starting with a letter or digit)" } },
+	    "A-Za-z0-9_.-, starting with a letter or digit)",
+	    "t.conf:8: global.unmatched: 'silent' is not one of reject, drop" } },
 	{ "backend values",
 	  IFACES "backends = ( { name = \"web\"; balance = \"fastest\"; on_all_down = \"queue\";\n"
 		 "\tcheck = { type = \"http\"; };\n"

@@ -330,10 +330,13 @@ static void test_bad_segments_are_dropped(void **state)
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
 	assert_int_equal(drops(0, WEIR_DROP_TCP_SHORT), before + 1);
 
-	/* Mid-connection segment with no flow (spoofed or long expired). */
+	/* Mid-connection segment with no flow (spoofed or long expired): answered by RST. */
 	before = drops(0, WEIR_DROP_NO_FLOW);
 	tcp_seg(&f, 0, "10.0.0.2", 40103, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1, 1);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_int_equal(as_tcp(out[0])->tcp.tcp_flags, RTE_TCP_RST_FLAG);
+	rte_pktmbuf_free(out[0]);
 	/* A "reply" for a local port nobody uses. */
 	tcp_seg(&f, 1, "10.1.0.11", 8000, "10.1.0.1", 2000, RTE_TCP_ACK_FLAG, 1, 1);
 	assert_int_equal(feed(0, &f, sizeof(f), 1, 0, out), 0);
@@ -343,6 +346,99 @@ static void test_bad_segments_are_dropped(void **state)
 	tcp_seg(&f, 0, "10.0.0.2", 40104, "10.0.0.10", 82, RTE_TCP_SYN_FLAG, 1, 0);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
 	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), before + 1);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_int_equal(as_tcp(out[0])->tcp.tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	rte_pktmbuf_free(out[0]);
+}
+
+/* Expect one TCP RST from @src_port of the VIP to the client's @dport on port 0. */
+static void assert_rst(struct rte_mbuf *m, uint16_t sport, uint16_t dport, uint8_t flags,
+		       uint32_t seq, uint32_t ack)
+{
+	struct tcp_frame *o = as_tcp(m);
+
+	assert_int_equal(o->ip.src_addr, ip4("10.0.0.10"));
+	assert_int_equal(o->ip.dst_addr, ip4("10.0.0.2"));
+	assert_int_equal(o->tcp.src_port, rte_cpu_to_be_16(sport));
+	assert_int_equal(o->tcp.dst_port, rte_cpu_to_be_16(dport));
+	assert_int_equal(o->tcp.tcp_flags, flags);
+	assert_int_equal(rte_be_to_cpu_32(o->tcp.sent_seq), seq);
+	assert_int_equal(rte_be_to_cpu_32(o->tcp.recv_ack), ack);
+	assert_true(rte_is_same_ether_addr(&o->eth.dst_addr, &fixture_peer_mac));
+	assert_checksums(m);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * A VIP answers what no service nor flow takes as a host's closed port does (unmatched
+ * = "reject", the default): a SYN to a port without a service gets RST|ACK, a segment
+ * that acknowledges something RST with its ACK as sequence number (RFC 9293 3.10.7.1),
+ * an RST nothing; a UDP datagram "port unreachable". Nothing crosses to the servers,
+ * and every one is counted as dropped. With "drop", all are dropped unanswered.
+ */
+static void test_unmatched_is_rejected(void **state)
+{
+	struct tcp_frame f;
+	struct udp_frame u;
+	struct rte_mbuf *out[8];
+	uint64_t no_svc = drops(0, WEIR_DROP_NO_SERVICE), no_flow = drops(0, WEIR_DROP_NO_FLOW);
+	uint64_t sent = W(0)->st.events[WEIR_EV_REFUSALS_SENT];
+	const uint8_t *icmp;
+	struct rte_ipv4_hdr *ip;
+
+	(void)state;
+	memset(&W(0)->l4->answers, 0, sizeof(W(0)->l4->answers));
+	/* A SYN with data to a closed port: all it occupies is acknowledged. */
+	tcp_seg(&f, 0, "10.0.0.2", 40110, "10.0.0.10", 82, RTE_TCP_SYN_FLAG, 5000, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_rst(out[0], 82, 40110, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0,
+		   5000 + 1 + sizeof(f.data));
+	/* An ACK for a flow Weir does not have (a restart, a flow long expired). */
+	tcp_seg(&f, 0, "10.0.0.2", 40112, "10.0.0.10", 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		7000, 90000);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_rst(out[0], 80, 40112, RTE_TCP_RST_FLAG, 90000, 0);
+	/* An RST is never answered, to a closed port or for a lost flow. */
+	tcp_seg(&f, 0, "10.0.0.2", 40113, "10.0.0.10", 82, RTE_TCP_RST_FLAG, 8000, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	tcp_seg(&f, 0, "10.0.0.2", 40113, "10.0.0.10", 80, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+		8000, 1);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 0);
+	/* UDP to a port without a service: port unreachable, quoting the datagram. */
+	udp_dgram(&u, 0, "10.0.0.2", 40114, "10.0.0.10", 9999, true);
+	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	ip = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	icmp = (const uint8_t *)(ip + 1);
+	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
+	assert_int_equal(ip->src_addr, ip4("10.0.0.10"));
+	assert_int_equal(ip->dst_addr, ip4("10.0.0.2"));
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 3);
+	assert_memory_equal(icmp + 8, &u.ip, sizeof(u.ip) + 8);
+	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
+			 0xffff);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 3);
+	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), no_flow + 2);
+	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 3);
+
+	/* unmatched = "drop": counted, never answered. */
+	dp.conf->global.unmatched = WEIR_UNMATCHED_DROP;
+	tcp_seg(&f, 0, "10.0.0.2", 40115, "10.0.0.10", 82, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	tcp_seg(&f, 0, "10.0.0.2", 40116, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 1, 1);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	udp_dgram(&u, 0, "10.0.0.2", 40117, "10.0.0.10", 9999, true);
+	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
+	dp.conf->global.unmatched = WEIR_UNMATCHED_REJECT;
+	assert_int_equal(take(0, 0, out), 0);
+	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 5);
+	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), no_flow + 3);
+	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 3);
 }
 
 static void test_all_down_resets(void **state)
@@ -1657,6 +1753,7 @@ static int restore_answers(void **state)
 	g1->admin = WEIR_SRV_READY;
 	weir_lb_update(&dp, g1->be);
 	memset(&W(0)->l4->answers, 0, sizeof(W(0)->l4->answers));
+	dp.conf->global.unmatched = WEIR_UNMATCHED_REJECT;
 	return 0;
 }
 
@@ -2007,6 +2104,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_too_big_for_the_port, restore_mtus),
 		cmocka_unit_test(test_ttl_exceeded_is_answered),
 		cmocka_unit_test_teardown(test_answers_are_rate_limited, restore_answers),
+		cmocka_unit_test_teardown(test_unmatched_is_rejected, restore_answers),
 		cmocka_unit_test(test_udp_nat_keeps_zero_checksum),
 		cmocka_unit_test(test_bad_segments_are_dropped),
 		cmocka_unit_test(test_all_down_resets),

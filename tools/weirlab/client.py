@@ -109,15 +109,17 @@ def cmd_hold(a):
     print(json.dumps({"counts": counts, "errors": errors}), flush=True)
     sys.stdin.readline()  # the test says when to let go
     # Every held connection still works (drained or not, its server keeps serving it).
-    alive = 0
+    alive = reset = 0
     for srv, s in held:
         try:
             again, _ = http_get(a.vip, a.port, keepalive=True, sock=s)
             alive += again == srv
+        except ConnectionResetError:
+            reset += 1
         except OSError:
             pass
         s.close()
-    print(json.dumps({"alive": alive, "held": len(held)}), flush=True)
+    print(json.dumps({"alive": alive, "held": len(held), "reset": reset}), flush=True)
 
 
 def cmd_udp(a):
