@@ -121,6 +121,7 @@ struct weir_worker {
 	struct rte_mempool *pool;
 	struct rte_ring *ctrl; /* packets from the main lcore to transmit (SP/SC) */
 	uint64_t now;          /* TSC at the start of the current loop iteration */
+	uint64_t prev_now;     /* the previous iteration's: this one's frames came after it */
 	uint32_t empty_polls;
 	uint32_t sleep_us;
 	struct weir_txbuf tx[WEIR_MAX_PORTS];

@@ -89,6 +89,7 @@ unsigned int weir_worker_poll(struct weir_worker *w)
 	unsigned int total = 0;
 	uint16_t i, n;
 
+	w->prev_now = w->now;
 	w->now = rte_rdtsc();
 	weir_proxy_poll(w);
 	for (i = 0; i < dp->nb_ports; i++) {

@@ -75,6 +75,20 @@ static void flow_uncount(struct weir_worker *w, struct weir_flow *f)
 	w->l4->svc[f->svc].active--;
 }
 
+/*
+ * When this loop's frames arrived, as best known, and not before @not_before: after the
+ * previous loop started (its poll did not find them yet), before this one did. Busy
+ * polling makes that span a microsecond or so; after an adaptive-poll sleep it holds
+ * the sleep (up to half a millisecond), and its middle is the estimate: taking its end
+ * would add half a sleep, on average, to every connect time least-time compares.
+ */
+static uint64_t rx_time(const struct weir_worker *w, uint64_t not_before)
+{
+	uint64_t from = w->prev_now > not_before ? w->prev_now : not_before;
+
+	return from < w->now ? from + (w->now - from) / 2 : from;
+}
+
 /* One least-time sample for @f's server: a connect that took @us microseconds. */
 static void ewma_sample(struct weir_worker *w, struct weir_flow *f, uint64_t us)
 {
@@ -680,7 +694,9 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 		 */
 		if (before == WEIR_FS_SYN_SENT && !(f->flags & WEIR_FLOW_F_SAMPLED)) {
 			if (f->state == WEIR_FS_SYN_RECV)
-				ewma_sample(w, f, (w->now - f->syn_tsc) * 1000000 / w->dp->tsc_hz);
+				ewma_sample(w, f,
+					    (rx_time(w, f->syn_tsc) - f->syn_tsc) * 1000000 /
+						    w->dp->tsc_hz);
 			else if (f->state == WEIR_FS_CLOSE)
 				ewma_sample_failed(w, f);
 		}

@@ -2070,6 +2070,50 @@ static void test_dsr_syn_expiry_is_no_ewma_sample(void **state)
 	assert_int_equal(w->l4->ewma[r1->gid], before);
 }
 
+/*
+ * A connect time (SYN out to SYN-ACK back) is taken to the middle of the span in which
+ * the SYN-ACK arrived: after the previous loop polled, before the one that found it. A
+ * worker that slept between the two (adaptive polling) does not add its sleep to the
+ * sample, nor is a SYN-ACK taken to have come before the SYN left.
+ */
+static void test_connect_time_sample_spans_the_wait(void **state)
+{
+	struct weir_worker *w = W(0);
+	uint64_t us = rte_get_tsc_hz() / 1000000, t0 = w->now + 1000000 * us;
+	struct tcp_frame f, r;
+	struct rte_mbuf *out[8];
+	struct weir_server *s;
+	char srv[16];
+	uint16_t lport;
+	unsigned int i;
+	/* The previous loop's start (from the SYN), this one's, the sample expected. */
+	static const uint64_t when[][3] = { { 100, 500, 300 }, { 0, 400, 200 }, { 80, 80, 80 } };
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(when); i++) {
+		w->now = t0;
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(48500 + i), "10.0.0.10", 80, RTE_TCP_SYN_FLAG,
+			100, 0);
+		assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 1);
+		dst_of(as_tcp(out[0]), srv, sizeof(srv));
+		lport = rte_be_to_cpu_16(as_tcp(out[0])->tcp.src_port);
+		rte_pktmbuf_free(out[0]);
+		s = strcmp(srv, "10.1.0.11") == 0 ? weir_lb_find_server(dp.lb, "web/s1")
+						  : weir_lb_find_server(dp.lb, "web/s2");
+		w->l4->ewma[s->gid] = 0; /* the first sample is taken as is */
+		/* The SYN-ACK, found by a loop that started after a sleep. */
+		w->prev_now = when[i][0] == 0 ? t0 - 50 * us : t0 + when[i][0] * us;
+		w->now = t0 + when[i][1] * us;
+		tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			500, 101);
+		feed_one(0, &r, sizeof(r), 1, 0);
+		print_message("polled at +%" PRIu64 " and +%" PRIu64 " us: sample %u us\n",
+			      when[i][0], when[i][1], w->l4->ewma[s->gid]);
+		assert_true(w->l4->ewma[s->gid] + 1 >= when[i][2] &&
+			    w->l4->ewma[s->gid] <= when[i][2] + 1);
+	}
+}
+
 /* The value of @key in `show info`, or -1 when it is not shown. */
 static int64_t info(const char *key)
 {
@@ -2127,6 +2171,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_skips_a_flow_freed_in_its_burst),
 		cmocka_unit_test(test_dsr_flow_ends_with_the_client_fin),
 		cmocka_unit_test(test_dsr_syn_expiry_is_no_ewma_sample),
+		cmocka_unit_test(test_connect_time_sample_spans_the_wait),
 		cmocka_unit_test(test_show_info_counts_flows),
 	};
 
