@@ -773,6 +773,23 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	hand_over(w, owner, m);
 }
 
+void weir_l4_proto_unreachable(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+			       const struct rte_ipv4_hdr *ip)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_mbuf *r;
+
+	if (w->dp->conf->global.unmatched == WEIR_UNMATCHED_REJECT && answer_token(w)) {
+		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PROTO_UNREACH, 0);
+		if (r != NULL) {
+			w->st.events[WEIR_EV_REFUSALS_SENT]++;
+			weir_tx(w, p->index, r);
+		}
+	}
+	weir_drop(w, m, WEIR_DROP_IPV4_PROTO);
+}
+
 unsigned int weir_l4_poll(struct weir_worker *w)
 {
 	struct weir_l4w *l4 = w->l4;

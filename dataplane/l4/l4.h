@@ -40,8 +40,9 @@ struct weir_svc_wstats {
 /*
  * The answers a worker sends to datagrams of its L4 services it refuses or cannot
  * deliver (on_all_down RSTs and port unreachables, "fragmentation needed", "time
- * exceeded") come out of a token bucket of this many, one more a millisecond; those it
- * holds back are counted in Ev_answers_limited.
+ * exceeded"), or that nothing takes (global.unmatched: RSTs, port and protocol
+ * unreachables) come out of a token bucket of this many, one more a millisecond; those
+ * it holds back are counted in Ev_answers_limited.
  */
 #define WEIR_L4_ANSWER_BURST 50
 
@@ -75,6 +76,15 @@ void weir_l4_workers_fini(struct weir_dp *dp);
  */
 void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, uint32_t ihl, const struct weir_addr_entry *dst);
+
+/*
+ * A datagram for an address Weir owns in a protocol it does not serve there (neither
+ * TCP, UDP nor ICMP): dropped (ipv4_proto), answered first with ICMP protocol
+ * unreachable as a host would (RFC 1122 3.2.2.1) when global.unmatched is "reject",
+ * within the answer budget. Takes ownership of @m.
+ */
+void weir_l4_proto_unreachable(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
+			       const struct rte_ipv4_hdr *ip);
 
 /*
  * Handle a burst of frames received on @p (at most 2 * WEIR_RX_BURST): frames of

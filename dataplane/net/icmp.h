@@ -11,6 +11,7 @@
 /* Types (RFC 792) and the codes Weir sends (RFC 792, RFC 1191). */
 #define WEIR_ICMP_DEST_UNREACH  3
 #define WEIR_ICMP_TIME_EXCEEDED 11
+#define WEIR_ICMP_PROTO_UNREACH 2 /* code */
 #define WEIR_ICMP_PORT_UNREACH  3 /* code */
 #define WEIR_ICMP_FRAG_NEEDED   4 /* code: the next-hop MTU in the header's last word */
 #define WEIR_ICMP_EXC_TTL       0 /* time-exceeded code: TTL exceeded in transit */

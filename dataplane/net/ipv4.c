@@ -71,7 +71,7 @@ void weir_ipv4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf
 		weir_l4_input(w, p, m, ip, ihl, dst);
 		return;
 	default:
-		weir_drop(w, m, WEIR_DROP_IPV4_PROTO);
+		weir_l4_proto_unreachable(w, p, m, ip);
 		return;
 	}
 }

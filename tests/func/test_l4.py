@@ -537,8 +537,9 @@ def test_unmatched_is_answered_as_a_closed_port(lab, nginx, dataplane, workdir, 
     """A VIP answers for its closed ports as a host does (unmatched = "reject", the
     default): curl to a port no service listens on fails at once with "connection
     refused", not at its connect timeout; a UDP client's connected socket gets
-    ECONNREFUSED (port unreachable); after a restart, connections the new run does not
-    know are reset at their next segment instead of hanging. With "drop" all of it is
+    ECONNREFUSED (port unreachable), a protocol Weir does not serve "protocol
+    unreachable"; after a restart, connections the new run does not know are reset at
+    their next segment instead of hanging. With "drop" all of it is
     silence: curl times out, the UDP client hears nothing, the held connections stall."""
     conf = config(lab, workdir, [backend("web", "roundrobin")], [service("http", "web")],
                   extra_global=f'unmatched = "{unmatched}";\n')
@@ -571,11 +572,23 @@ except socket.timeout:
     print("silence")
 """], check=False)
     assert r.stdout.split() == 2 * ["refused" if unmatched == "reject" else "silence"], r
+    # A protocol Weir does not serve (253, for experiments: one scapy does not decode,
+    # so that it matches the quote to what it sent): protocol unreachable.
+    scapy(lab, "cl", f"""
+        v = {lab.vip!r}
+        r = sr1(IP(dst=v, proto=253) / Raw(b'\\0' * 8), timeout=3)
+        if {unmatched == "reject"}:
+            assert r is not None and ICMP in r, r
+            assert (r[IP].src, r[ICMP].type, r[ICMP].code) == (v, 3, 2), r.summary()
+        else:
+            assert r is None, r.summary()
+        """)
     info = dp.runtime.info()
     # Refused, each TCP client sends one SYN; unanswered, they retry within their timeouts.
     assert (int(info["Drop_no_service"]) == 3 if unmatched == "reject"
             else int(info["Drop_no_service"]) >= 3), info
-    assert int(info["Ev_refusals_sent"]) == (3 if unmatched == "reject" else 0), info
+    assert int(info["Drop_ipv4_proto"]) == 1, info
+    assert int(info["Ev_refusals_sent"]) == (4 if unmatched == "reject" else 0), info
 
     held = Holder(lab, 3)
     try:

@@ -373,8 +373,9 @@ static void assert_rst(struct rte_mbuf *m, uint16_t sport, uint16_t dport, uint8
  * A VIP answers what no service nor flow takes as a host's closed port does (unmatched
  * = "reject", the default): a SYN to a port without a service gets RST|ACK, a segment
  * that acknowledges something RST with its ACK as sequence number (RFC 9293 3.10.7.1),
- * an RST nothing; a UDP datagram "port unreachable". Nothing crosses to the servers,
- * and every one is counted as dropped. With "drop", all are dropped unanswered.
+ * an RST nothing; a UDP datagram "port unreachable", another protocol "protocol
+ * unreachable". Nothing crosses to the servers, and every one is counted as dropped.
+ * With "drop", all are dropped unanswered.
  */
 static void test_unmatched_is_rejected(void **state)
 {
@@ -382,6 +383,7 @@ static void test_unmatched_is_rejected(void **state)
 	struct udp_frame u;
 	struct rte_mbuf *out[8];
 	uint64_t no_svc = drops(0, WEIR_DROP_NO_SERVICE), no_flow = drops(0, WEIR_DROP_NO_FLOW);
+	uint64_t proto = drops(0, WEIR_DROP_IPV4_PROTO);
 	uint64_t sent = W(0)->st.events[WEIR_EV_REFUSALS_SENT];
 	const uint8_t *icmp;
 	struct rte_ipv4_hdr *ip;
@@ -422,9 +424,23 @@ static void test_unmatched_is_rejected(void **state)
 	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
 			 0xffff);
 	rte_pktmbuf_free(out[0]);
+	/* A protocol Weir does not serve (GRE), to the VIP: protocol unreachable. */
+	udp_dgram(&u, 0, "10.0.0.2", 40118, "10.0.0.10", 9999, false);
+	ip_hdr(&u.ip, "10.0.0.2", "10.0.0.10", IPPROTO_GRE, sizeof(u.udp) + sizeof(u.data));
+	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	ip = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	icmp = (const uint8_t *)(ip + 1);
+	assert_int_equal(ip->src_addr, ip4("10.0.0.10"));
+	assert_int_equal(ip->dst_addr, ip4("10.0.0.2"));
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 2);
+	assert_memory_equal(icmp + 8, &u.ip, sizeof(u.ip) + 8);
+	rte_pktmbuf_free(out[0]);
+	assert_int_equal(drops(0, WEIR_DROP_IPV4_PROTO), proto + 1);
 	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 3);
 	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), no_flow + 2);
-	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 3);
+	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 4);
 
 	/* unmatched = "drop": counted, never answered. */
 	dp.conf->global.unmatched = WEIR_UNMATCHED_DROP;
@@ -434,11 +450,14 @@ static void test_unmatched_is_rejected(void **state)
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
 	udp_dgram(&u, 0, "10.0.0.2", 40117, "10.0.0.10", 9999, true);
 	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
+	ip_hdr(&u.ip, "10.0.0.2", "10.0.0.10", IPPROTO_GRE, sizeof(u.udp) + sizeof(u.data));
+	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
 	dp.conf->global.unmatched = WEIR_UNMATCHED_REJECT;
 	assert_int_equal(take(0, 0, out), 0);
 	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 5);
 	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), no_flow + 3);
-	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 3);
+	assert_int_equal(drops(0, WEIR_DROP_IPV4_PROTO), proto + 2);
+	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 4);
 }
 
 static void test_all_down_resets(void **state)

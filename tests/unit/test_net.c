@@ -387,7 +387,9 @@ static void test_icmp_drops(void **state)
 
 static void test_ipv4_drops(void **state)
 {
-	struct icmp_frame f;
+	struct icmp_frame f, *r;
+	struct rte_mbuf *out[8];
+	uint64_t before;
 	uint32_t i;
 
 	(void)state;
@@ -445,10 +447,20 @@ static void test_ipv4_drops(void **state)
 	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.99"), 0);
 	expect_drop(&f, sizeof(f), 0, WEIR_DROP_IPV4_NOT_OURS);
 
+	/* A protocol Weir does not serve: dropped, answered "protocol unreachable". */
 	echo_request(&f, ip4("10.0.0.2"), ip4("10.0.0.1"), 0);
 	f.ip.next_proto_id = IPPROTO_GRE;
 	fix_ip_cksum(&f);
-	expect_drop(&f, sizeof(f), 0, WEIR_DROP_IPV4_PROTO);
+	before = fixture_drops(&dp, WEIR_DROP_IPV4_PROTO);
+	assert_int_equal(feed(&f, sizeof(f), 0, out), 1);
+	assert_int_equal(fixture_drops(&dp, WEIR_DROP_IPV4_PROTO), before + 1);
+	r = rte_pktmbuf_mtod(out[0], struct icmp_frame *);
+	assert_int_equal(r->ip.src_addr, ip4("10.0.0.1"));
+	assert_int_equal(r->ip.dst_addr, ip4("10.0.0.2"));
+	assert_int_equal(r->icmp.icmp_type, 3);
+	assert_int_equal(r->icmp.icmp_code, 2);
+	assert_memory_equal(r->data, &f.ip, sizeof(f.ip) + 8);
+	rte_pktmbuf_free(out[0]);
 }
 
 static void test_ipv4_options_accepted(void **state)
