@@ -37,6 +37,7 @@ Try, in another terminal (as root):
   ip netns exec {cl} ping -c3 {lab.vip}     # the VIP
   ip netns exec {cl} curl -s http://{lab.vip}/   # repeat: s1, s2, s3 take turns
   ip netns exec {cl} curl -s http://{lab.vip}:8080/   # the same through Weir's TCP proxy
+  ip netns exec {cl} curl http://{lab.vip}:81/   # no service there: refused at once
   echo "show info"  | socat - UNIX-CONNECT:{SOCKET}
   echo "show ports" | socat - UNIX-CONNECT:{SOCKET}
   echo "show neigh" | socat - UNIX-CONNECT:{SOCKET}
