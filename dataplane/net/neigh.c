@@ -300,7 +300,14 @@ static void learn(struct weir_dp *dp, const struct weir_event_msg *ev, uint64_t 
 		rte_ether_format_addr(mac, sizeof(mac), &ev->mac);
 		WEIR_LOG(INFO, neigh, "%s on '%s' is at %s\n", ip, dp->ports[ev->port].name, mac);
 	}
-	moved = !rte_is_same_ether_addr(&e->mac, &ev->mac);
+	/*
+	 * Only a usable entry's MAC can be in the workers' flows: lookups do not answer for
+	 * a fresh or a failed one, and an entry that stopped being usable moved the
+	 * generation then. Learning its first MAC moves nothing, so that every new client
+	 * on a link does not send every flow of every worker through a lookup again.
+	 */
+	moved = (e->state == WEIR_NEIGH_REACHABLE || e->state == WEIR_NEIGH_STALE) &&
+		!rte_is_same_ether_addr(&e->mac, &ev->mac);
 	write_begin(e);
 	e->mac = ev->mac;
 	e->state = WEIR_NEIGH_REACHABLE;
@@ -415,6 +422,7 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 	struct weir_neigh_table *t = dp->neigh;
 	uint64_t retrans = weir_ms_to_tsc(dp, nc->retrans_ms);
 	uint64_t reachable = weir_ms_to_tsc(dp, nc->reachable_ms);
+	uint64_t gc = weir_ms_to_tsc(dp, nc->gc_stale_ms);
 	bool watched = e->flags & WEIR_NEIGH_F_WATCHED;
 
 	/* A stale entry a worker just relied on is probed at once, not at its next tick. */
@@ -475,11 +483,21 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 			free_entry(t, e);
 			return;
 		}
-		if (now - e->updated >= weir_ms_to_tsc(dp, nc->gc_stale_ms)) {
+		/*
+		 * Forgotten gc_stale_ms after going stale, but only while the table holds more
+		 * than an eighth of its room, as Linux keeps gc_thresh1 entries: forgetting one
+		 * moves the generation, which sends every flow of every worker through a
+		 * lookup again, while a stale entry kept costs nothing and still answers.
+		 */
+		if (now - e->updated < gc) {
+			e->next = e->updated + gc;
+			return;
+		}
+		if (t->count > t->nb_buckets * WEIR_NEIGH_WAYS / 8) {
 			free_entry(t, e);
 			return;
 		}
-		e->next = e->updated + weir_ms_to_tsc(dp, nc->gc_stale_ms);
+		e->next = now + gc;
 		return;
 	default: /* PERMANENT: nothing to do, ever */
 		return;

@@ -2133,6 +2133,43 @@ static void test_connect_time_sample_spans_the_wait(void **state)
 	}
 }
 
+/*
+ * A client that appears on the link (its ARP request for Weir's address makes its
+ * neighbour entry) does not send the flows Weir already forwards off the fast path:
+ * none of them could hold its MAC. One whose MAC changes does.
+ */
+static void test_new_neighbour_keeps_flows_fast(void **state)
+{
+	struct rte_ether_addr other = { { 0x02, 0, 0, 0, 0x77, 0x77 } };
+	struct weir_event_msg ev = { .ip = ip4("10.0.0.77"),
+				     .mac = fixture_peer_mac,
+				     .type = WEIR_EVT_ARP,
+				     .flags = WEIR_EVF_ARP_FOR_US,
+				     .port = 0 };
+	struct tcp_frame f;
+	char srv[16];
+	uint16_t lport;
+	uint64_t fast;
+
+	(void)state;
+	handshake(48600, srv, sizeof(srv), &lport);
+	tcp_seg(&f, 0, "10.0.0.2", 48600, "10.0.0.10", 80, RTE_TCP_ACK_FLAG, 101, 501);
+	fast = fast_path(0);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	assert_int_equal(fast_path(0), fast + 1);
+	weir_neigh_event(&dp, &ev, W(0)->now);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	assert_int_equal(fast_path(0), fast + 2);
+	/* The same neighbour moved: every flow looks its next hop up again, once. */
+	ev.mac = other;
+	ev.flags = 0;
+	weir_neigh_event(&dp, &ev, W(0)->now);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	assert_int_equal(fast_path(0), fast + 2);
+	feed_one(0, &f, sizeof(f), 0, 1);
+	assert_int_equal(fast_path(0), fast + 3);
+}
+
 /* The value of @key in `show info`, or -1 when it is not shown. */
 static int64_t info(const char *key)
 {
@@ -2191,6 +2228,7 @@ int main(void)
 		cmocka_unit_test(test_dsr_flow_ends_with_the_client_fin),
 		cmocka_unit_test(test_dsr_syn_expiry_is_no_ewma_sample),
 		cmocka_unit_test(test_connect_time_sample_spans_the_wait),
+		cmocka_unit_test(test_new_neighbour_keeps_flows_fast),
 		cmocka_unit_test(test_show_info_counts_flows),
 	};
 

@@ -194,13 +194,21 @@ static void test_reply_completes_resolution(void **state)
 	assert_true(rte_is_same_ether_addr(&mac, &mac_b));
 }
 
+/*
+ * Stale entries nobody relies on are forgotten gc_stale_ms after going stale once the
+ * table holds more than an eighth of its room (as Linux keeps gc_thresh1 entries);
+ * below that they stay, still answering, and the generation never moves for them.
+ */
 static void test_ageing_stale_then_collected(void **state)
 {
 	struct rte_ether_addr mac;
+	uint32_t keep = dp.neigh->nb_buckets * WEIR_NEIGH_WAYS / 8, gen, i;
 	uint64_t t0 = ms(5);
+	char ip[32];
 
 	(void)state;
 	arp_seen(0, "10.0.0.2", &mac_a, WEIR_EVF_ARP_FOR_US, t0);
+	gen = dp.neigh->gen;
 	weir_neigh_timer(&dp, t0 + ms(999));
 	assert_int_equal(entry("10.0.0.2")->state, WEIR_NEIGH_REACHABLE);
 	weir_neigh_timer(&dp, t0 + ms(1000));
@@ -209,12 +217,51 @@ static void test_ageing_stale_then_collected(void **state)
 	assert_false(sent_request("10.0.0.2", true, &mac_a));
 	/* ... (a lookup marks it used, but this test wants it unused) */
 	entry("10.0.0.2")->used = 0;
-	/* ... and are removed after gc_stale_ms. */
-	weir_neigh_timer(&dp, t0 + ms(1000 + 1999));
-	assert_non_null(entry("10.0.0.2"));
+	/* ... and stay past gc_stale_ms while the table has room. */
 	weir_neigh_timer(&dp, t0 + ms(1000 + 2000));
+	weir_neigh_timer(&dp, t0 + ms(1000 + 5000));
+	assert_int_equal(weir_neigh_lookup(dp.neigh, 0, ip4("10.0.0.2"), &mac), 0);
+	entry("10.0.0.2")->used = 0;
+	assert_int_equal(dp.neigh->gen, gen);
+	/* More than an eighth of the room taken (fresh entries): the stale one goes. */
+	for (i = 0; i < keep; i++) {
+		snprintf(ip, sizeof(ip), "10.0.0.%u", 10 + i);
+		arp_seen(0, ip, &mac_b, WEIR_EVF_ARP_FOR_US, t0 + ms(6000));
+	}
+	assert_int_equal(dp.neigh->evicted, 0);
+	assert_int_equal(dp.neigh->gen, gen);
+	/* (checked again a gc_stale_ms after the last time) */
+	weir_neigh_timer(&dp, t0 + ms(7999));
+	assert_non_null(entry("10.0.0.2"));
+	weir_neigh_timer(&dp, t0 + ms(8000));
 	assert_null(entry("10.0.0.2"));
 	assert_int_equal(weir_neigh_lookup(dp.neigh, 0, ip4("10.0.0.2"), &mac), -ENOENT);
+	/* Workers drop the MACs they hold: the entry may come back with another. */
+	assert_int_equal(dp.neigh->gen, gen + 1);
+	assert_non_null(entry("10.0.0.10"));
+}
+
+/*
+ * The generation moves when a MAC a worker may hold changes, not when an entry learns
+ * its first one (a new client, a resolution completed): no lookup answered for it.
+ */
+static void test_generation_moves_only_for_a_known_mac(void **state)
+{
+	struct weir_event_msg ev = { .ip = ip4("10.1.0.11"), .type = WEIR_EVT_RESOLVE, .port = 1 };
+	uint32_t gen = dp.neigh->gen;
+
+	(void)state;
+	arp_seen(0, "10.0.0.2", &mac_a, WEIR_EVF_ARP_FOR_US, ms(1));
+	weir_neigh_event(&dp, &ev, ms(2));
+	assert_true(sent_request("10.1.0.11", false, NULL));
+	arp_seen(1, "10.1.0.11", &mac_b, WEIR_EVF_ARP_REPLY, ms(3));
+	assert_int_equal(entry("10.1.0.11")->state, WEIR_NEIGH_REACHABLE);
+	/* Confirmed with the same MAC: nothing moves either. */
+	arp_seen(0, "10.0.0.2", &mac_a, 0, ms(4));
+	assert_int_equal(dp.neigh->gen, gen);
+	/* A known neighbour moved: flows must look it up again. */
+	arp_seen(0, "10.0.0.2", &mac_b, 0, ms(5));
+	assert_int_equal(dp.neigh->gen, gen + 1);
 }
 
 static void test_used_stale_entry_is_reprobed(void **state)
@@ -407,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup(test_resolution_retries_then_fails, reset),
 		cmocka_unit_test_setup(test_reply_completes_resolution, reset),
 		cmocka_unit_test_setup(test_ageing_stale_then_collected, reset),
+		cmocka_unit_test_setup(test_generation_moves_only_for_a_known_mac, reset),
 		cmocka_unit_test_setup(test_used_stale_entry_is_reprobed, reset),
 		cmocka_unit_test_setup(test_watched_neighbour_kept_fresh, reset),
 		cmocka_unit_test_setup(test_watched_failure_is_retried, reset),
