@@ -314,6 +314,25 @@ static bool answer_token(struct weir_worker *w)
 }
 
 /*
+ * Answer the sender of datagram @ip (frame @m, received on @p) with ICMP @type/@code
+ * (@mtu for "fragmentation needed"), quoting it, from the address it was sent to;
+ * counted in event @ev. The caller took the budget's token.
+ */
+static void answer_icmp(struct weir_worker *w, struct weir_port *p, const struct rte_mbuf *m,
+			const struct rte_ipv4_hdr *ip, uint8_t type, uint8_t code, uint16_t mtu,
+			enum weir_event ev)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_mbuf *r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
+						   type, code, mtu);
+
+	if (r != NULL) {
+		w->st.events[ev]++;
+		weir_tx(w, p->index, r);
+	}
+}
+
+/*
  * Answer a datagram for a VIP that Weir refuses (on_all_down = "reset") or that nothing
  * takes (unmatched = "reject"), as a host answers one for a closed port: TCP gets RST
  * (RFC 9293 3.10.7.1: none for an RST; SEQ = SEG.ACK when it acknowledges, else RST|ACK
@@ -325,30 +344,29 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		   struct rte_ipv4_hdr *ip, const struct l4_hdr *h)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)h->hdr;
+	uint32_t seq_len;
 	struct rte_mbuf *r;
 
 	if (ip->next_proto_id == IPPROTO_TCP && (h->flags & RTE_TCP_RST_FLAG))
 		return;
 	if (!answer_token(w))
 		return;
-	if (ip->next_proto_id == IPPROTO_TCP) {
-		const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)h->hdr;
-		uint32_t seq_len = h->len - (uint32_t)(tcp->data_off >> 4) * 4 +
-				   ((h->flags & RTE_TCP_SYN_FLAG) ? 1 : 0);
-
-		if (h->flags & RTE_TCP_ACK_FLAG)
-			r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr,
-					   h->dport, h->sport, rte_be_to_cpu_32(tcp->recv_ack), 0,
-					   RTE_TCP_RST_FLAG, 0);
-		else
-			r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr,
-					   h->dport, h->sport, 0,
-					   rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
-					   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
-	} else {
-		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PORT_UNREACH, 0);
+	if (ip->next_proto_id != IPPROTO_TCP) {
+		answer_icmp(w, p, m, ip, WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PORT_UNREACH, 0,
+			    WEIR_EV_REFUSALS_SENT);
+		return;
 	}
+	seq_len = h->len - (uint32_t)(tcp->data_off >> 4) * 4 +
+		  ((h->flags & RTE_TCP_SYN_FLAG) ? 1 : 0);
+	if (h->flags & RTE_TCP_ACK_FLAG)
+		r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr, h->dport,
+				   h->sport, rte_be_to_cpu_32(tcp->recv_ack), 0, RTE_TCP_RST_FLAG,
+				   0);
+	else
+		r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr, h->dport,
+				   h->sport, 0, rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
+				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
 	if (r != NULL) {
 		w->st.events[WEIR_EV_REFUSALS_SENT]++;
 		weir_tx(w, p->index, r);
@@ -374,20 +392,13 @@ static void unmatched(struct weir_worker *w, struct weir_port *p, struct rte_mbu
 static bool too_big(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		    const struct rte_ipv4_hdr *ip, uint16_t out)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint16_t mtu = w->dp->ports[out].mtu;
-	struct rte_mbuf *r;
 
 	if (likely(rte_be_to_cpu_16(ip->total_length) <= mtu))
 		return false;
-	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) && answer_token(w)) {
-		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_FRAG_NEEDED, mtu);
-		if (r != NULL) {
-			w->st.events[WEIR_EV_ICMP_FRAG_NEEDED_OUT]++;
-			weir_tx(w, p->index, r);
-		}
-	}
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) && answer_token(w))
+		answer_icmp(w, p, m, ip, WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_FRAG_NEEDED, mtu,
+			    WEIR_EV_ICMP_FRAG_NEEDED_OUT);
 	weir_drop(w, m, WEIR_DROP_MTU_EXCEEDED);
 	return true;
 }
@@ -403,19 +414,11 @@ static bool too_big(struct weir_worker *w, struct weir_port *p, struct rte_mbuf 
 static bool ttl_expired(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 			const struct rte_ipv4_hdr *ip)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct rte_mbuf *r;
-
 	if (likely(ip->time_to_live > 1))
 		return false;
-	if (answer_token(w)) {
-		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					  WEIR_ICMP_TIME_EXCEEDED, WEIR_ICMP_EXC_TTL, 0);
-		if (r != NULL) {
-			w->st.events[WEIR_EV_ICMP_TIME_EXCEEDED_OUT]++;
-			weir_tx(w, p->index, r);
-		}
-	}
+	if (answer_token(w))
+		answer_icmp(w, p, m, ip, WEIR_ICMP_TIME_EXCEEDED, WEIR_ICMP_EXC_TTL, 0,
+			    WEIR_EV_ICMP_TIME_EXCEEDED_OUT);
 	weir_drop(w, m, WEIR_DROP_TTL_EXCEEDED);
 	return true;
 }
@@ -776,17 +779,9 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 void weir_l4_proto_unreachable(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 			       const struct rte_ipv4_hdr *ip)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct rte_mbuf *r;
-
-	if (w->dp->conf->global.unmatched == WEIR_UNMATCHED_REJECT && answer_token(w)) {
-		r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-					  WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PROTO_UNREACH, 0);
-		if (r != NULL) {
-			w->st.events[WEIR_EV_REFUSALS_SENT]++;
-			weir_tx(w, p->index, r);
-		}
-	}
+	if (w->dp->conf->global.unmatched == WEIR_UNMATCHED_REJECT && answer_token(w))
+		answer_icmp(w, p, m, ip, WEIR_ICMP_DEST_UNREACH, WEIR_ICMP_PROTO_UNREACH, 0,
+			    WEIR_EV_REFUSALS_SENT);
 	weir_drop(w, m, WEIR_DROP_IPV4_PROTO);
 }
 
