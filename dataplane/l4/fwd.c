@@ -313,6 +313,16 @@ static bool answer_token(struct weir_worker *w)
 	return false;
 }
 
+/* Queue answer @r (NULL: it could not be built) back out of @p, counted in event @ev. */
+static void send_answer(struct weir_worker *w, const struct weir_port *p, struct rte_mbuf *r,
+			enum weir_event ev)
+{
+	if (r != NULL) {
+		w->st.events[ev]++;
+		weir_tx(w, p->index, r);
+	}
+}
+
 /*
  * Answer the sender of datagram @ip (frame @m, received on @p) with ICMP @type/@code
  * (@mtu for "fragmentation needed"), quoting it, from the address it was sent to;
@@ -323,13 +333,11 @@ static void answer_icmp(struct weir_worker *w, struct weir_port *p, const struct
 			enum weir_event ev)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	struct rte_mbuf *r = weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip,
-						   type, code, mtu);
 
-	if (r != NULL) {
-		w->st.events[ev]++;
-		weir_tx(w, p->index, r);
-	}
+	send_answer(w, p,
+		    weir_build_icmp_error(w->pool, p, &eth->src_addr, ip->dst_addr, ip, type, code,
+					  mtu),
+		    ev);
 }
 
 /*
@@ -337,8 +345,7 @@ static void answer_icmp(struct weir_worker *w, struct weir_port *p, const struct
  * takes (unmatched = "reject"), as a host answers one for a closed port: TCP gets RST
  * (RFC 9293 3.10.7.1: none for an RST; SEQ = SEG.ACK when it acknowledges, else RST|ACK
  * acknowledging all it occupies, the flag checks having let only a SYN through without
- * an ACK), UDP "port unreachable" (RFC 1122 4.1.3.1). Out of the
- * worker's answer budget.
+ * an ACK), UDP "port unreachable" (RFC 1122 4.1.3.1). Out of the worker's answer budget.
  */
 static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, const struct l4_hdr *h)
@@ -367,10 +374,7 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		r = weir_build_tcp(w->pool, p, &eth->src_addr, ip->dst_addr, ip->src_addr, h->dport,
 				   h->sport, 0, rte_be_to_cpu_32(tcp->sent_seq) + seq_len,
 				   RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);
-	if (r != NULL) {
-		w->st.events[WEIR_EV_REFUSALS_SENT]++;
-		weir_tx(w, p->index, r);
-	}
+	send_answer(w, p, r, WEIR_EV_REFUSALS_SENT);
 }
 
 /* Drop a datagram for a VIP that no service nor flow takes, answered as unmatched says. */
