@@ -197,6 +197,29 @@ static struct tcp_frame *as_tcp(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod(m, struct tcp_frame *);
 }
 
+/*
+ * The ICMP error @type/@code in @m: from @src to @dst, next-hop MTU @mtu (0 but for
+ * "fragmentation needed"), quoting @orig's IP header and the 8 bytes after it.
+ */
+static void assert_icmp_error(struct rte_mbuf *m, const char *src, const char *dst, uint8_t type,
+			      uint8_t code, uint16_t mtu, const struct rte_ipv4_hdr *orig)
+{
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const uint8_t *icmp = (const uint8_t *)(ip + 1);
+
+	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
+	assert_int_equal(ip->src_addr, ip4(src));
+	assert_int_equal(ip->dst_addr, ip4(dst));
+	assert_int_equal(icmp[0], type);
+	assert_int_equal(icmp[1], code);
+	assert_int_equal(icmp[6] << 8 | icmp[7], mtu);
+	assert_memory_equal(icmp + 8, orig, sizeof(*orig) + 8);
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
+			 0xffff);
+}
+
 /* Set @ip's TTL to @ttl, its checksum with it. */
 static void set_ttl(struct rte_ipv4_hdr *ip, uint8_t ttl)
 {
@@ -385,8 +408,6 @@ static void test_unmatched_is_rejected(void **state)
 	uint64_t no_svc = drops(0, WEIR_DROP_NO_SERVICE), no_flow = drops(0, WEIR_DROP_NO_FLOW);
 	uint64_t proto = drops(0, WEIR_DROP_IPV4_PROTO);
 	uint64_t sent = W(0)->st.events[WEIR_EV_REFUSALS_SENT];
-	const uint8_t *icmp;
-	struct rte_ipv4_hdr *ip;
 
 	(void)state;
 	memset(&W(0)->l4->answers, 0, sizeof(W(0)->l4->answers));
@@ -413,29 +434,14 @@ static void test_unmatched_is_rejected(void **state)
 	udp_dgram(&u, 0, "10.0.0.2", 40114, "10.0.0.10", 9999, true);
 	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
 	assert_int_equal(take(0, 0, out), 1);
-	ip = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	icmp = (const uint8_t *)(ip + 1);
-	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
-	assert_int_equal(ip->src_addr, ip4("10.0.0.10"));
-	assert_int_equal(ip->dst_addr, ip4("10.0.0.2"));
-	assert_int_equal(icmp[0], 3);
-	assert_int_equal(icmp[1], 3);
-	assert_memory_equal(icmp + 8, &u.ip, sizeof(u.ip) + 8);
-	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
-			 0xffff);
+	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 3, 0, &u.ip);
 	rte_pktmbuf_free(out[0]);
 	/* A protocol Weir does not serve (GRE), to the VIP: protocol unreachable. */
 	udp_dgram(&u, 0, "10.0.0.2", 40118, "10.0.0.10", 9999, false);
 	ip_hdr(&u.ip, "10.0.0.2", "10.0.0.10", IPPROTO_GRE, sizeof(u.udp) + sizeof(u.data));
 	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
 	assert_int_equal(take(0, 0, out), 1);
-	ip = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	icmp = (const uint8_t *)(ip + 1);
-	assert_int_equal(ip->src_addr, ip4("10.0.0.10"));
-	assert_int_equal(ip->dst_addr, ip4("10.0.0.2"));
-	assert_int_equal(icmp[0], 3);
-	assert_int_equal(icmp[1], 2);
-	assert_memory_equal(icmp + 8, &u.ip, sizeof(u.ip) + 8);
+	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 2, 0, &u.ip);
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(drops(0, WEIR_DROP_IPV4_PROTO), proto + 1);
 	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 3);
@@ -1541,27 +1547,6 @@ static void set_df(struct tcp_frame *f)
 	f->ip.hdr_checksum = rte_ipv4_cksum(&f->ip);
 }
 
-/* The ICMP error @type/@code in @m: from @src to @dst, next-hop MTU @mtu (0 but for
- * "fragmentation needed"), quoting @orig's IP header and the 8 bytes after it. */
-static void assert_icmp_error(struct rte_mbuf *m, const char *src, const char *dst, uint8_t type,
-			      uint8_t code, uint16_t mtu, const struct tcp_frame *orig)
-{
-	struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	const uint8_t *icmp = (const uint8_t *)(ip + 1);
-
-	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
-	assert_int_equal(ip->src_addr, ip4(src));
-	assert_int_equal(ip->dst_addr, ip4(dst));
-	assert_int_equal(icmp[0], type);
-	assert_int_equal(icmp[1], code);
-	assert_int_equal(icmp[6] << 8 | icmp[7], mtu);
-	assert_memory_equal(icmp + 8, &orig->ip, sizeof(orig->ip) + 8);
-	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
-	assert_int_equal(rte_raw_cksum(icmp, rte_be_to_cpu_16(ip->total_length) - sizeof(*ip)),
-			 0xffff);
-}
-
 /*
  * After a test that lowered the ports' MTUs, even one that failed midway: the MTUs as
  * configured again, and nothing it left queued for the next test to find.
@@ -1604,7 +1589,7 @@ static void test_too_big_for_the_port(void **state)
 	fast = fast_path(0);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
 	assert_int_equal(take(0, 1, out + 1), 0);
-	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 4, 55, &f);
+	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 4, 55, &f.ip);
 	assert_true(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_peer_mac));
 	rte_pktmbuf_free(out[0]);
@@ -1629,7 +1614,7 @@ static void test_too_big_for_the_port(void **state)
 	set_df(&r);
 	assert_int_equal(feed(0, &r, sizeof(r), 1, 1, out), 1);
 	assert_int_equal(take(0, 0, out + 1), 0);
-	assert_icmp_error(out[0], "10.1.0.1", srv, 3, 4, 40, &r);
+	assert_icmp_error(out[0], "10.1.0.1", srv, 3, 4, 40, &r.ip);
 	assert_true(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
 	rte_pktmbuf_free(out[0]);
@@ -1664,7 +1649,7 @@ static void test_ttl_exceeded_is_answered(void **state)
 		set_ttl(&f.ip, ttl);
 		assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
 		assert_int_equal(take(0, 1, out + 1), 0);
-		assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 11, 0, 0, &f);
+		assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 11, 0, 0, &f.ip);
 		assert_true(rte_is_same_ether_addr(
 			&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr,
 			&fixture_peer_mac));
@@ -1691,13 +1676,13 @@ static void test_ttl_exceeded_is_answered(void **state)
 	set_ttl(&f.ip, 1);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
 	assert_int_equal(take(0, 1, out + 1), 0);
-	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 11, 0, 0, &f);
+	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 11, 0, 0, &f.ip);
 	rte_pktmbuf_free(out[0]);
 	tcp_seg(&r, 1, srv, 8000, "10.1.0.1", lport, RTE_TCP_ACK_FLAG, 501, 101 + fl->seq_delta);
 	set_ttl(&r.ip, 1);
 	assert_int_equal(feed(0, &r, sizeof(r), 1, 1, out), 1);
 	assert_int_equal(take(0, 0, out + 1), 0);
-	assert_icmp_error(out[0], "10.1.0.1", srv, 11, 0, 0, &r);
+	assert_icmp_error(out[0], "10.1.0.1", srv, 11, 0, 0, &r.ip);
 	assert_true(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr, &fixture_srv_mac));
 	rte_pktmbuf_free(out[0]);
@@ -1707,7 +1692,7 @@ static void test_ttl_exceeded_is_answered(void **state)
 	tcp_seg(&f, 0, "10.0.0.2", 42302, "10.0.0.20", 8080, RTE_TCP_SYN_FLAG, 1, 0);
 	set_ttl(&f.ip, 1);
 	assert_int_equal(feed(0, &f, sizeof(f), 0, 0, out), 1);
-	assert_icmp_error(out[0], "10.0.0.20", "10.0.0.2", 11, 0, 0, &f);
+	assert_icmp_error(out[0], "10.0.0.20", "10.0.0.2", 11, 0, 0, &f.ip);
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(drops(0, WEIR_DROP_TTL_EXCEEDED), drops0 + 5);
 	assert_int_equal(W(0)->st.events[WEIR_EV_ICMP_TIME_EXCEEDED_OUT], sent + 5);
