@@ -89,13 +89,23 @@ static uint64_t rx_time(const struct weir_worker *w, uint64_t not_before)
 	return from < w->now ? from + (w->now - from) / 2 : from;
 }
 
-/* One least-time sample for @f's server: a connect that took @us microseconds. */
-static void ewma_sample(struct weir_worker *w, struct weir_flow *f, uint64_t us)
+uint64_t weir_l4_connect_us(const struct weir_worker *w, uint64_t syn_tsc)
+{
+	return (rx_time(w, syn_tsc) - syn_tsc) * 1000000 / w->dp->tsc_hz;
+}
+
+void weir_l4_connect_sample(struct weir_worker *w, uint32_t gid, uint64_t us)
 {
 	struct weir_l4w *l4 = w->l4;
 
-	weir_sched_ewma_update(&l4->ewma[f->srv], us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
-	l4->srv[f->srv].ewma_us = l4->ewma[f->srv];
+	weir_sched_ewma_update(&l4->ewma[gid], us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
+	l4->srv[gid].ewma_us = l4->ewma[gid];
+}
+
+/* One least-time sample for @f's server: a connect that took @us microseconds. */
+static void ewma_sample(struct weir_worker *w, struct weir_flow *f, uint64_t us)
+{
+	weir_l4_connect_sample(w, f->srv, us);
 	f->flags |= WEIR_FLOW_F_SAMPLED;
 }
 
@@ -701,9 +711,7 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 		 */
 		if (before == WEIR_FS_SYN_SENT && !(f->flags & WEIR_FLOW_F_SAMPLED)) {
 			if (f->state == WEIR_FS_SYN_RECV)
-				ewma_sample(w, f,
-					    (rx_time(w, f->syn_tsc) - f->syn_tsc) * 1000000 /
-						    w->dp->tsc_hz);
+				ewma_sample(w, f, weir_l4_connect_us(w, f->syn_tsc));
 			else if (f->state == WEIR_FS_CLOSE)
 				ewma_sample_failed(w, f);
 		}

@@ -23,7 +23,7 @@ struct weir_srv_wstats {
 	uint64_t pkts[2];
 	uint64_t bytes[2];
 	uint64_t last_flow; /* TSC */
-	uint32_t ewma_us;   /* this worker's EWMA of connect time (full-NAT SYN to SYN-ACK) */
+	uint32_t ewma_us;   /* this worker's EWMA of connect time (SYN to SYN-ACK) */
 	uint32_t pad;
 };
 
@@ -115,6 +115,14 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 
 /* Give back the connection count weir_l4_choose() took on @s. */
 void weir_l4_unchoose(struct weir_server *s);
+
+/*
+ * Least-time: the connect time, in microseconds, of a SYN sent at @syn_tsc whose answer
+ * this loop found (to the middle of the span in which it came), and the fold of one
+ * such sample into this worker's average for server @gid.
+ */
+uint64_t weir_l4_connect_us(const struct weir_worker *w, uint64_t syn_tsc);
+void weir_l4_connect_sample(struct weir_worker *w, uint32_t gid, uint64_t us);
 
 /*
  * Send frame @m (m->data at its Ethernet header) of flow @f where direction @dir goes:

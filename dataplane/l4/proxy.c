@@ -421,7 +421,14 @@ static void on_established(struct weir_tcp_conn *c)
 			weir_tcp_abort(c);
 		return;
 	}
-	/* The server answered: splice, starting with what the client sent meanwhile. */
+	/*
+	 * The server answered: its connect time for least-time (the SYN left when the
+	 * connect timeout was armed), then splice, starting with what the client sent
+	 * meanwhile.
+	 */
+	weir_l4_connect_sample(
+		s->w, s->srv_gid,
+		weir_l4_connect_us(s->w, s->deadline - s->w->dp->lb->svc[s->svc].ptimeout[2]));
 	s->state = SESS_OPEN;
 	s->last_cli = s->last_srv = s->w->now;
 	sess_arm(s);
@@ -471,6 +478,15 @@ static void on_closed(struct weir_tcp_conn *c, int err)
 		}
 	} else if (c == s->srv) {
 		s->srv = NULL;
+		/*
+		 * A connect the server refused or never answered counts for least-time as one
+		 * as slow as the connect timeout; not one the client gave up on first.
+		 */
+		if (s->state == SESS_CONNECTING && err != 0 && s->cli != NULL &&
+		    s->srv_gid != UINT32_MAX)
+			weir_l4_connect_sample(
+				w, s->srv_gid,
+				weir_tsc_to_ms(w->dp, w->dp->lb->svc[s->svc].ptimeout[2]) * 1000);
 		release_server(s);
 		if (s->state == SESS_CONNECTING && err != 0 && s->cli != NULL) {
 			/* Refused or unanswered: one more server, as HAProxy's retries/redispatch.

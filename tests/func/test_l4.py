@@ -2,6 +2,7 @@
 """L4 balancing through the dataplane: algorithms, full-NAT over two workers, DSR, UDP,
 health checks, drain, bad input, and the HAProxy-compatible runtime commands."""
 
+import contextlib
 import hashlib
 import json
 import os
@@ -141,20 +142,12 @@ def test_load_aware_distribution(lab, nginx, dataplane, workdir, balance, tol):
         h.kill()
 
 
-def test_leasttime_avoids_a_slow_server(lab, nginx, dataplane, workdir):
-    """leasttime weighs each server's open connections by its measured connect time. The
-    lab's servers are alike, so s1 is made slow: it drops the first SYN of a third of the
-    connections it gets, and each drop costs the client's SYN timeout (1 s) against a
-    round trip of well under a millisecond. (Only the first: a connection whose SYNs
-    were all dropped until the client's 5 s connect timeout would fail the test for
-    nothing, one time in nine.) s1 then gets far less than its third, and the other two
-    share the rest. They are alike, but not balanced to a count: each worker keeps its
-    own average of their connect times, and a reply handed over to a worker that was
-    asleep (adaptive polling, up to 500 us) counts that wait, against round trips of
-    tens of microseconds; one such sample turns the worker toward the other server for
-    a while. (Its exact preference is a unit test, test_sched.)"""
-    dp = dataplane(config(lab, workdir, [backend("web", "leasttime")],
-                          [service("http", "web")]))
+@contextlib.contextmanager
+def first_syn_dropped_by_s1(lab):
+    """s1 made slow: it drops the first SYN of a third of the connections it gets, and
+    each drop costs the connecting side's SYN timeout (1 s) against a round trip of well
+    under a millisecond. (Only the first: a connection whose SYNs were all dropped until
+    the connect timeout would fail a test for nothing, one time in nine.)"""
     lab.run("s1", ["nft", "-f", "-"], input="""
 table inet weirslow {
   set dropped { type ipv4_addr . inet_service; flags dynamic, timeout; timeout 2m; }
@@ -165,26 +158,49 @@ table inet weirslow {
   }
 }
 """)
-    n = 120
-    h = None
     try:
-        h = Holder(lab, n)
-        assert h.opened["errors"] == 0
-        got = h.opened["counts"]
-        assert sum(got.values()) == n
-        # Without the time weighting, as leastconn: 40 each. With it, s1 stops getting new
-        # connections at its first slow connect (the chance it gets 24 first: 6e-5).
-        assert got.get("s1", 0) <= n // 5, got
-        assert min(got.get("s2", 0), got.get("s3", 0)) >= n // 6, got
-        stat = stat_rows(dp)
-        assert [int(stat[("web", s)]["scur"]) for s in SERVERS] == \
-            [got.get(s, 0) for s in SERVERS]
-        assert h.release() == {"alive": n, "held": n, "reset": 0}
+        yield
     finally:
-        if h is not None:
-            h.kill()
         # The lab outlives the test: s1 answers every SYN again.
         lab.run("s1", ["nft", "delete", "table", "inet", "weirslow"], check=False)
+
+
+def assert_leasttime_avoids_s1(dp, lab, n=120):
+    """@n connections held open through the VIP while s1 is slow: s1 gets far less than
+    its third, the other two share the rest, and `show stat` shows s1's connect time
+    (ctime) above theirs. s2 and s3 are alike, but not balanced to a count: each worker
+    keeps its own average of their connect times, and a reply handed over to a worker
+    that was asleep (adaptive polling, up to 500 us) counts that wait, against round
+    trips of tens of microseconds; one such sample turns the worker toward the other
+    server for a while. (Its exact preference is a unit test, test_sched.)"""
+    h = None
+    with first_syn_dropped_by_s1(lab):
+        try:
+            h = Holder(lab, n)
+            assert h.opened["errors"] == 0
+            got = h.opened["counts"]
+            assert sum(got.values()) == n
+            # Without the time weighting, as leastconn: 40 each. With it, s1 stops getting
+            # new connections at its first slow connect (the chance it gets 24 first: 6e-5).
+            assert got.get("s1", 0) <= n // 5, got
+            assert min(got.get("s2", 0), got.get("s3", 0)) >= n // 6, got
+            stat = stat_rows(dp)
+            assert [int(stat[("web", s)]["scur"]) for s in SERVERS] == \
+                [got.get(s, 0) for s in SERVERS]
+            ctime = {s: int(stat[("web", s)]["ctime"]) for s in SERVERS}
+            assert ctime["s1"] > max(ctime["s2"], ctime["s3"]), ctime
+            assert h.release() == {"alive": n, "held": n, "reset": 0}
+        finally:
+            if h is not None:
+                h.kill()
+
+
+def test_leasttime_avoids_a_slow_server(lab, nginx, dataplane, workdir):
+    """leasttime weighs each server's open connections by its measured connect time: the
+    client's SYN forwarded to the server's SYN-ACK seen coming back."""
+    dp = dataplane(config(lab, workdir, [backend("web", "leasttime")],
+                          [service("http", "web")]))
+    assert_leasttime_avoids_s1(dp, lab)
 
 
 def test_source_hash_keeps_clients(lab, nginx, dataplane, workdir):

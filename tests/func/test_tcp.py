@@ -9,7 +9,7 @@ import time
 import pytest
 
 from helpers import PYTHON, scapy, wait_for
-from test_l4 import SERVERS, TOOLS, Holder, backend, client, stat_rows
+from test_l4 import SERVERS, TOOLS, Holder, assert_leasttime_avoids_s1, backend, client, stat_rows
 from weirlab.config import base_config
 
 # The sanitized build is several times slower: it moves less data, through the same code.
@@ -108,6 +108,39 @@ def test_proxy_answers_through_every_server(lab, nginx, dataplane, workdir):
     assert int(stat[("proxy", "FRONTEND")]["bout"]) >= 30 * 25
     assert sum(int(stat[("web", s)]["bout"]) for s in SERVERS) == \
         int(stat[("proxy", "FRONTEND")]["bout"])
+
+
+def test_proxy_leasttime_avoids_a_slow_server(lab, nginx, dataplane, workdir):
+    """The proxy's own connects are timed: SYN sent to SYN-ACK received, a retransmitted
+    SYN included, a refused or timed-out connect counted as the connect timeout."""
+    dp = dataplane(proxy_config(lab, workdir, balance="leasttime"))
+    assert_leasttime_avoids_s1(dp, lab)
+
+
+def test_proxy_leasttime_counts_a_refused_connect(lab, nginx, dataplane, workdir):
+    """A server that refuses (RST to the SYN) has no connect time to measure: its refusal
+    counts as one as slow as the connect timeout, so each worker tries it once and then
+    keeps to the others. (Counted as nothing, it would stay the unmeasured server that
+    least-time tries first, and every connection would meet its refusal first.)"""
+    dp = dataplane(proxy_config(lab, workdir, balance="leasttime"))
+    lab.run("s1", ["nft", "-f", "-"], input="""
+table inet weirrefuse {
+  chain in { type filter hook input priority 0;
+    tcp dport 80 tcp flags & (syn | ack) == syn counter reject with tcp reset
+  }
+}
+""")
+    try:
+        res = client(lab, "seq", "--vip", lab.vip, "--count", "30")
+    finally:
+        lab.run("s1", ["nft", "delete", "table", "inet", "weirrefuse"], check=False)
+    # Every client got its answer, from the other two (the proxy retries elsewhere).
+    assert res["errors"] == 0 and set(res["counts"]) == {"s2", "s3"}, res
+    stat = stat_rows(dp)
+    # At most one refused connect per worker, then s1 ranks behind the others.
+    assert int(stat[("web", "s1")]["stot"]) <= 2, stat[("web", "s1")]
+    assert int(stat[("web", "s1")]["ctime"]) == 5000  # the default connect_ms
+    assert tcp_counters(dp)["connect_retries"] == int(stat[("web", "s1")]["stot"])
 
 
 def test_thousands_of_short_connections(lab, nginx, dataplane, workdir):
