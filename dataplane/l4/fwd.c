@@ -387,7 +387,10 @@ static void refuse(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	send_answer(w, p, r, WEIR_EV_REFUSALS_SENT);
 }
 
-/* Drop a datagram for a VIP that no service nor flow takes, answered as unmatched says. */
+/*
+ * Drop a datagram for a VIP, or a local address's port, that no service nor flow takes,
+ * answered as unmatched says.
+ */
 static void unmatched(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *m,
 		      struct rte_ipv4_hdr *ip, const struct l4_hdr *h, enum weir_drop why)
 {
@@ -687,11 +690,14 @@ static void local_input(struct weir_worker *w, struct weir_port *p, struct rte_m
 	weir_flow_key_set(&key, ip->src_addr, ip->dst_addr, h->sport, h->dport, ip->next_proto_id);
 	f = flow_find(l4, m, &key);
 	if (f == NULL) {
-		/* Maybe for one of the proxy's connections that is gone: its stack answers. */
+		/*
+		 * Maybe for one of the proxy's connections that is gone: its stack answers.
+		 * Else a late segment of a flow that expired, or a stray: a closed port.
+		 */
 		if (ip->next_proto_id == IPPROTO_TCP && l4->proxy != NULL)
 			weir_proxy_input(w, m, ip, rte_ipv4_hdr_len(ip), NULL, NULL);
 		else
-			weir_drop(w, m, WEIR_DROP_NO_FLOW);
+			unmatched(w, p, m, ip, h, WEIR_DROP_NO_FLOW);
 		return;
 	}
 	if (f->sess != NULL) {

@@ -605,6 +605,26 @@ except socket.timeout:
             else int(info["Drop_no_service"]) >= 3), info
     assert int(info["Drop_ipv4_proto"]) == 1, info
     assert int(info["Ev_refusals_sent"]) == (4 if unmatched == "reject" else 0), info
+    # The full-NAT local address's ports, each worker's slice (20000 on the first, 30000
+    # on the second): a server's segment or datagram after its flow is gone (here one
+    # never made) meets a closed port too, so that the server drops its side at once.
+    scapy(lab, "s1", f"""
+        a = {lab.weir_server_ip!r}
+        r = sr1(IP(dst=a) / TCP(sport=80, dport=20000, flags='A', seq=7, ack=1234567),
+                timeout=3)
+        u = sr1(IP(dst=a) / UDP(sport=53, dport=30000) / Raw(b'late'), timeout=3)
+        if {unmatched == "reject"}:
+            assert r is not None and TCP in r, r
+            assert (r[IP].src, r[TCP].sport, r[TCP].dport) == (a, 20000, 80), r.summary()
+            assert (r[TCP].flags, r[TCP].seq) == ('R', 1234567), r.summary()
+            assert u is not None and ICMP in u, u
+            assert (u[IP].src, u[ICMP].type, u[ICMP].code) == (a, 3, 3), u.summary()
+        else:
+            assert r is None and u is None, (r, u)
+        """)
+    info = dp.runtime.info()
+    assert int(info["Drop_no_flow"]) == 2, info
+    assert int(info["Ev_refusals_sent"]) == (6 if unmatched == "reject" else 0), info
 
     held = Holder(lab, 3)
     try:
