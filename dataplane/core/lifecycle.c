@@ -148,6 +148,7 @@ void weir_dp_main_work(struct weir_dp *dp)
 			weir_health_input(dp, pkts[i], now);
 	} while (n == 32);
 	weir_health_poll(dp, now);
+	weir_l4_stat_tick(dp, now);
 	if (now >= next_timer) {
 		weir_neigh_timer(dp, now);
 		weir_lb_reclaim(dp);

@@ -90,7 +90,7 @@ static void fmt_ip(uint32_t ip, char *buf, size_t len)
 
 /* Counters of one server summed over the workers. */
 struct srv_sum {
-	uint64_t flows, pkts[2], bytes[2], last_flow;
+	uint64_t flows, pkts[2], bytes[2], last_flow, econ, wretr, wredis;
 	uint64_t ewma_us; /* the sum of the workers' connect-time averages ... */
 	uint32_t ewma_n;  /* ... over this many workers that have one */
 };
@@ -109,6 +109,9 @@ static void sum_server(const struct weir_dp *dp, uint32_t gid, struct srv_sum *s
 		s->pkts[1] += x->pkts[1];
 		s->bytes[0] += x->bytes[0];
 		s->bytes[1] += x->bytes[1];
+		s->econ += x->econ;
+		s->wretr += x->wretr;
+		s->wredis += x->wredis;
 		if (x->last_flow > s->last_flow)
 			s->last_flow = x->last_flow;
 		e = __atomic_load_n(&x->ewma_us, __ATOMIC_RELAXED);
@@ -168,6 +171,56 @@ static uint64_t secs_since(const struct weir_dp *dp, uint64_t tsc, uint64_t now)
 	return tsc == 0 ? 0 : (now - tsc) / dp->tsc_hz;
 }
 
+/* Fold the flows counted up to now, @elapsed TSC after the last tick, into @r. */
+static void rate_update(struct weir_rate *r, uint64_t total, uint64_t elapsed, uint64_t hz)
+{
+	uint64_t per_s = elapsed > 0 ? (total - r->last_total) * hz / elapsed : 0;
+
+	r->last_total = total;
+	r->cur = per_s > UINT32_MAX ? UINT32_MAX : (uint32_t)per_s;
+	if (r->cur > r->max)
+		r->max = r->cur;
+}
+
+static uint64_t service_flows(const struct weir_dp *dp, uint32_t index)
+{
+	uint64_t flows = 0;
+	uint16_t w;
+
+	for (w = 0; w < dp->nb_workers; w++)
+		flows += dp->workers[w].l4->svc[index].flows;
+	return flows;
+}
+
+void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now)
+{
+	static uint64_t last;
+	struct weir_lb *lb = dp->lb;
+	uint64_t elapsed = now - last;
+	uint32_t i, b;
+
+	if (lb == NULL || (last != 0 && elapsed < dp->tsc_hz))
+		return;
+	if (last == 0)
+		elapsed = 0; /* the first tick only sets the totals rates start from */
+	last = now;
+	for (i = 0; i < lb->nb_svc; i++)
+		rate_update(&lb->svc[i].rate, service_flows(dp, i), elapsed, dp->tsc_hz);
+	for (b = 0; b < lb->nb_be; b++) {
+		struct weir_backend *be = &lb->be[b];
+		uint64_t total = 0;
+
+		for (i = 0; i < be->nb_srv; i++) {
+			struct srv_sum sum;
+
+			sum_server(dp, be->srv[i].gid, &sum);
+			rate_update(&be->srv[i].rate, sum.flows, elapsed, dp->tsc_hz);
+			total += sum.flows;
+		}
+		rate_update(&be->rate, total, elapsed, dp->tsc_hz);
+	}
+}
+
 static void stat_service(struct weir_rt_ctx *ctx, const struct weir_service *svc, uint64_t now)
 {
 	struct weir_dp *dp = ctx->dp;
@@ -201,6 +254,10 @@ static void stat_service(struct weir_rt_ctx *ctx, const struct weir_service *svc
 	set(r, "type", "0");
 	set(r, "mode", "%s", weir_proto_name(svc->proto));
 	set(r, "conn_tot", "%" PRIu64, flows);
+	set(r, "rate", "%u", svc->rate.cur);
+	set(r, "rate_max", "%u", svc->rate.max);
+	set(r, "conn_rate", "%u", svc->rate.cur);
+	set(r, "conn_rate_max", "%u", svc->rate.max);
 	(void)now;
 	emit(ctx->out, r);
 	free(r);
@@ -211,6 +268,7 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 	struct weir_dp *dp = ctx->dp;
 	struct stat_row *r = calloc(1, sizeof(*r));
 	uint64_t flows = 0, bin = 0, bout = 0, conns = 0, last = 0, weight = 0, chkdown = 0;
+	uint64_t econ = 0, wretr = 0, wredis = 0;
 	uint32_t i, act = 0, bck = 0;
 	uint32_t iid = dp->lb->nb_svc + be->index + 1;
 	char buf[64];
@@ -228,17 +286,17 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 		set(r, "qcur", "0");
 		set(r, "qmax", "0");
 		set(r, "scur", "%u", __atomic_load_n(&be->conns[i], __ATOMIC_RELAXED));
-		set(r, "smax", "0");
+		set(r, "smax", "%u", __atomic_load_n(&be->smax[i], __ATOMIC_RELAXED));
 		if (s->maxconn)
 			set(r, "slim", "%u", s->maxconn);
 		set(r, "stot", "%" PRIu64, sum.flows);
 		set(r, "bin", "%" PRIu64, sum.bytes[WEIR_DIR_IN]);
 		set(r, "bout", "%" PRIu64, sum.bytes[WEIR_DIR_OUT]);
 		set(r, "dresp", "0");
-		set(r, "econ", "0");
+		set(r, "econ", "%" PRIu64, sum.econ);
 		set(r, "eresp", "0");
-		set(r, "wretr", "0");
-		set(r, "wredis", "0");
+		set(r, "wretr", "%" PRIu64, sum.wretr);
+		set(r, "wredis", "%" PRIu64, sum.wredis);
 		set(r, "status", "%s", buf);
 		set(r, "weight", "%u", s->uweight);
 		set(r, "act", "%u", s->backup ? 0 : 1);
@@ -258,6 +316,8 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 		set(r, "sid", "%u", s->id + 1);
 		set(r, "lbtot", "%" PRIu64, sum.flows);
 		set(r, "type", "2");
+		set(r, "rate", "%u", s->rate.cur);
+		set(r, "rate_max", "%u", s->rate.max);
 		if (s->checked) {
 			set(r, "check_status", "%s", weir_chk_status_name(s->chk.status));
 			if (s->chk.status != WEIR_CHK_INI)
@@ -282,6 +342,9 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 		memset(r, 0, sizeof(*r));
 
 		flows += sum.flows;
+		econ += sum.econ;
+		wretr += sum.wretr;
+		wredis += sum.wredis;
 		bin += sum.bytes[WEIR_DIR_IN];
 		bout += sum.bytes[WEIR_DIR_OUT];
 		conns += __atomic_load_n(&be->conns[i], __ATOMIC_RELAXED);
@@ -302,7 +365,11 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 	set(r, "qcur", "0");
 	set(r, "qmax", "0");
 	set(r, "scur", "%" PRIu64, conns);
+	set(r, "smax", "%u", __atomic_load_n(&be->smax[be->nb_srv], __ATOMIC_RELAXED));
 	set(r, "stot", "%" PRIu64, flows);
+	set(r, "econ", "%" PRIu64, econ);
+	set(r, "wretr", "%" PRIu64, wretr);
+	set(r, "wredis", "%" PRIu64, wredis);
 	set(r, "bin", "%" PRIu64, bin);
 	set(r, "bout", "%" PRIu64, bout);
 	set(r, "status", "%s", be->view != NULL && be->view->nb > 0 ? "UP" : "DOWN");
@@ -319,6 +386,8 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 	set(r, "sid", "0");
 	set(r, "lbtot", "%" PRIu64, flows);
 	set(r, "type", "1");
+	set(r, "rate", "%u", be->rate.cur);
+	set(r, "rate_max", "%u", be->rate.max);
 	set(r, "lastsess", "%" PRId64, last ? (int64_t)secs_since(dp, last, now) : (int64_t)-1);
 	set(r, "mode", "%s", "tcp");
 	set(r, "algo", "%s", weir_balance_name(be->algo));

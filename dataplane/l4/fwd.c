@@ -71,7 +71,7 @@ static void flow_uncount(struct weir_worker *w, struct weir_flow *f)
 	if (!(f->flags & WEIR_FLOW_F_COUNTED))
 		return;
 	f->flags &= (uint8_t)~WEIR_FLOW_F_COUNTED;
-	__atomic_fetch_sub(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
+	weir_l4_unchoose(s);
 	w->l4->svc[f->svc].active--;
 }
 
@@ -109,9 +109,13 @@ static void ewma_sample(struct weir_worker *w, struct weir_flow *f, uint64_t us)
 	f->flags |= WEIR_FLOW_F_SAMPLED;
 }
 
-/* A connect that failed (refused, or timed out) counts as slow as the SYN timeout. */
+/*
+ * A connect that failed (refused, or timed out): a connection error of its server, and
+ * as slow as the SYN timeout for least-time.
+ */
 static void ewma_sample_failed(struct weir_worker *w, struct weir_flow *f)
 {
+	w->l4->srv[f->srv].econ++;
 	ewma_sample(w, f,
 		    weir_tsc_to_ms(w->dp, w->dp->lb->svc[f->svc].timeout[WEIR_FS_SYN_SENT]) * 1000);
 }
@@ -440,6 +444,16 @@ static bool ttl_expired(struct weir_worker *w, struct weir_port *p, struct rte_m
 	return true;
 }
 
+/* Raise *@m to @v if below: a maximum several workers keep. */
+static inline void atomic_max(uint32_t *m, uint32_t v)
+{
+	uint32_t cur = __atomic_load_n(m, __ATOMIC_RELAXED);
+
+	while (v > cur &&
+	       !__atomic_compare_exchange_n(m, &cur, v, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 /* Choose a server for a new flow of @svc, honouring maxconn. NULL (and why) if none. */
 struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_service *svc,
 				   uint32_t hash, uint32_t client, int *why)
@@ -467,8 +481,12 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 				break;
 		} while (!__atomic_compare_exchange_n(c, &n, n + 1, true, __ATOMIC_RELAXED,
 						      __ATOMIC_RELAXED));
-		if (s->maxconn == 0 || n < s->maxconn)
+		if (s->maxconn == 0 || n < s->maxconn) {
+			atomic_max(&be->smax[s->id], n + 1);
+			atomic_max(&be->smax[be->nb_srv],
+				   __atomic_add_fetch(&be->conns[be->nb_srv], 1, __ATOMIC_RELAXED));
 			return s;
+		}
 	}
 	*why = WEIR_DROP_SERVER_FULL;
 	return NULL;
@@ -477,6 +495,7 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 void weir_l4_unchoose(struct weir_server *s)
 {
 	__atomic_fetch_sub(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&s->be->conns[s->be->nb_srv], 1, __ATOMIC_RELAXED);
 }
 
 /*

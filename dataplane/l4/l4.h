@@ -25,6 +25,9 @@ struct weir_srv_wstats {
 	uint64_t last_flow; /* TSC */
 	uint32_t ewma_us;   /* this worker's EWMA of connect time (SYN to SYN-ACK) */
 	uint32_t pad;
+	uint64_t econ;   /* connects that failed: refused (RST), or no SYN-ACK in time */
+	uint64_t wretr;  /* TCP proxy: failed connects retried */
+	uint64_t wredis; /* ... of which the retry went to another server */
 };
 
 /* Per-service counters of one worker. */
@@ -112,6 +115,12 @@ uint16_t weir_l4_steer_owner(const struct rte_ipv4_hdr *ip, uint16_t sport, uint
  */
 struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_service *svc,
 				   uint32_t hash, uint32_t client, int *why);
+
+/*
+ * Once a second (the main lcore; earlier calls return at once): the new-flow rates of
+ * services, backends and servers that show stat gives.
+ */
+void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now);
 
 /* Give back the connection count weir_l4_choose() took on @s. */
 void weir_l4_unchoose(struct weir_server *s);

@@ -63,9 +63,11 @@ static int init_backends(struct weir_dp *dp, struct weir_lb *lb)
 		be->last_change = now;
 		be->nb_srv = cb->nb_servers;
 		be->srv = rte_zmalloc("weir_servers", sizeof(*be->srv) * cb->nb_servers, 0);
-		be->conns = rte_zmalloc("weir_conns", sizeof(*be->conns) * cb->nb_servers,
+		be->conns = rte_zmalloc("weir_conns", sizeof(*be->conns) * (cb->nb_servers + 1),
 					RTE_CACHE_LINE_SIZE);
-		if (be->srv == NULL || be->conns == NULL)
+		be->smax = rte_zmalloc("weir_smax", sizeof(*be->smax) * (cb->nb_servers + 1),
+				       RTE_CACHE_LINE_SIZE);
+		if (be->srv == NULL || be->conns == NULL || be->smax == NULL)
 			return -ENOMEM;
 		for (i = 0; i < cb->nb_servers; i++) {
 			const struct weir_conf_server *cs = &cb->servers[i];
@@ -316,6 +318,7 @@ void weir_lb_fini(struct weir_dp *dp)
 		weir_sched_view_free(lb->be[b].view);
 		rte_free(lb->be[b].srv);
 		rte_free(lb->be[b].conns);
+		rte_free(lb->be[b].smax);
 	}
 	rte_free(lb->be);
 	rte_free(lb->srv);

@@ -52,6 +52,16 @@ struct weir_check_state {
 
 struct weir_backend;
 
+/*
+ * New flows a second, as HAProxy's rate and rate_max: the main lcore counts the total
+ * once a second (weir_lb_rates()).
+ */
+struct weir_rate {
+	uint64_t last_total;
+	uint32_t cur; /* over the last whole second */
+	uint32_t max;
+};
+
 struct weir_server {
 	char name[WEIR_NAME_MAX];
 	struct weir_backend *be;
@@ -77,6 +87,7 @@ struct weir_server {
 	uint32_t chkfail;     /* failed checks */
 	uint32_t chkdown;     /* up -> down transitions */
 	struct weir_check_state chk;
+	struct weir_rate rate; /* new flows a second (main lcore) */
 };
 
 struct weir_backend {
@@ -89,8 +100,12 @@ struct weir_backend {
 	struct weir_conf_check check;
 	struct weir_server *srv;
 	uint32_t nb_srv;
-	/* Active flows per server id, shared by all workers (atomic add on create/expire). */
+	/*
+	 * Active flows per server id, shared by all workers (atomic add on create/expire),
+	 * then at [nb_srv] the backend's total; smax[] the most each has had at once.
+	 */
 	uint32_t *conns;
+	uint32_t *smax;
 	/* The servers new flows may go to; replaced whole (RCU) when a state changes. */
 	struct weir_sched_view *view;
 	bool view_is_backup; /* the view holds backup servers: every primary is out */
@@ -98,6 +113,7 @@ struct weir_backend {
 	uint64_t last_change;
 	uint64_t down_since;
 	uint64_t downtime_ms;
+	struct weir_rate rate;
 };
 
 struct weir_service {
@@ -113,6 +129,7 @@ struct weir_service {
 	uint16_t nb_laddr;
 	uint64_t timeout[8];  /* TSC, by enum weir_flow_state */
 	uint64_t ptimeout[3]; /* TCP proxy, TSC: client idle, server idle, connect */
+	struct weir_rate rate;
 };
 
 /* All services on one VIP, for the lookup of (proto, port). */

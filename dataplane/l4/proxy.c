@@ -477,24 +477,32 @@ static void on_closed(struct weir_tcp_conn *c, int err)
 				return; /* the nested close freed the session */
 		}
 	} else if (c == s->srv) {
+		uint32_t failed = s->srv_gid;
+
 		s->srv = NULL;
-		/*
-		 * A connect the server refused or never answered counts for least-time as one
-		 * as slow as the connect timeout; not one the client gave up on first.
-		 */
-		if (s->state == SESS_CONNECTING && err != 0 && s->cli != NULL &&
-		    s->srv_gid != UINT32_MAX)
-			weir_l4_connect_sample(
-				w, s->srv_gid,
-				weir_tsc_to_ms(w->dp, w->dp->lb->svc[s->svc].ptimeout[2]) * 1000);
 		release_server(s);
 		if (s->state == SESS_CONNECTING && err != 0 && s->cli != NULL) {
-			/* Refused or unanswered: one more server, as HAProxy's retries/redispatch.
+			/*
+			 * Refused or unanswered, and not given up by the client first: a connection
+			 * error, as slow as the connect timeout for least-time; then one more
+			 * server, as HAProxy's retries/redispatch.
 			 */
+			if (failed != UINT32_MAX) {
+				w->l4->srv[failed].econ++;
+				weir_l4_connect_sample(
+					w, failed,
+					weir_tsc_to_ms(w->dp, w->dp->lb->svc[s->svc].ptimeout[2]) *
+						1000);
+			}
 			if (s->retries++ == 0) {
 				pw_of(w)->retries++;
-				if (sess_connect(s))
+				if (failed != UINT32_MAX)
+					w->l4->srv[failed].wretr++;
+				if (sess_connect(s)) {
+					if (failed != UINT32_MAX && s->srv_gid != failed)
+						w->l4->srv[failed].wredis++;
 					return;
+				}
 			}
 			if (s->end == END_NONE)
 				s->end = END_CONNECT_FAIL;

@@ -189,6 +189,13 @@ def assert_leasttime_avoids_s1(dp, lab, n=120):
                 [got.get(s, 0) for s in SERVERS]
             ctime = {s: int(stat[("web", s)]["ctime"]) for s in SERVERS}
             assert ctime["s1"] > max(ctime["s2"], ctime["s3"]), ctime
+            # Held, not one ended: the most at once is what they hold now.
+            assert [int(stat[("web", s)]["smax"]) for s in SERVERS] == \
+                [got.get(s, 0) for s in SERVERS]
+            assert int(stat[("web", "BACKEND")]["smax"]) == n
+            # New connections a second, once the dataplane's once-a-second count is in.
+            wait_for(lambda: int(stat_rows(dp)[("web", "BACKEND")]["rate_max"]) > 0, 5,
+                     "a backend rate_max")
             assert h.release() == {"alive": n, "held": n, "reset": 0}
         finally:
             if h is not None:

@@ -141,6 +141,11 @@ table inet weirrefuse {
     assert int(stat[("web", "s1")]["stot"]) <= 2, stat[("web", "s1")]
     assert int(stat[("web", "s1")]["ctime"]) == 5000  # the default connect_ms
     assert tcp_counters(dp)["connect_retries"] == int(stat[("web", "s1")]["stot"])
+    # As HAProxy counts them: each refusal a connection error, retried, on another server.
+    row = stat[("web", "s1")]
+    assert int(row["econ"]) == int(row["wretr"]) == int(row["wredis"]) == int(row["stot"]), row
+    assert int(stat[("web", "BACKEND")]["econ"]) == int(row["econ"])
+    assert int(stat[("web", "s2")]["econ"]) == int(stat[("web", "s3")]["econ"]) == 0
 
 
 def test_thousands_of_short_connections(lab, nginx, dataplane, workdir):

@@ -109,6 +109,21 @@ static void stat_field(const char *px, const char *sv, unsigned int col, char *v
 	snprintf(val, len, "%.*s", (int)n, p);
 }
 
+/* Columns of show stat, as HAProxy numbers them from 0. */
+enum { COL_SMAX = 5, COL_STOT = 7, COL_ECON = 13, COL_RATE = 33, COL_RATE_MAX = 35 };
+
+/* Assert that field @col of the show stat row of @px/@sv is @want. */
+static void stat_is(const char *px, const char *sv, unsigned int col, const char *want)
+{
+	char v[32];
+
+	stat_field(px, sv, col, v, sizeof(v));
+	if (strcmp(v, want) != 0)
+		print_message("show stat %s/%s column %u: \"%s\", not \"%s\"\n", px, sv, col, v,
+			      want);
+	assert_string_equal(v, want);
+}
+
 static unsigned int feed(const void *frame, uint16_t port, uint16_t out_port, struct rte_mbuf **out)
 {
 	struct rte_mbuf *m = fixture_mbuf(&dp, frame, sizeof(struct tcp_frame));
@@ -183,6 +198,11 @@ static void test_maxconn_slot_taken_when_chosen(void **state)
 	weir_l4_unchoose(c);
 	assert_int_equal(a->be->conns[a->id], 0);
 	assert_int_equal(b->be->conns[b->id], 0);
+	/* The most each had at once stays (smax): one each, two for the backend. */
+	assert_int_equal(a->be->conns[a->be->nb_srv], 0);
+	stat_is("mc", a->name, COL_SMAX, "1");
+	stat_is("mc", b->name, COL_SMAX, "1");
+	stat_is("mc", "BACKEND", COL_SMAX, "2");
 }
 
 /*
@@ -198,6 +218,7 @@ static void test_leasttime_refused_connect_is_measured(void **state)
 	struct rte_mbuf *out[8];
 	struct tcp_frame f;
 	unsigned int i, to_a1 = 0;
+	char v[16];
 
 	(void)state;
 	memset(l4->ewma, 0, sizeof(*l4->ewma) * dp.lb->nb_srv);
@@ -229,6 +250,62 @@ static void test_leasttime_refused_connect_is_measured(void **state)
 		      l4->ewma[a1->gid]);
 	assert_int_not_equal(l4->ewma[a1->gid], 0);
 	assert_true(to_a1 <= 2);
+	/* Each refusal is a connection error of a1's (econ); a2 had none. */
+	snprintf(v, sizeof(v), "%u", to_a1);
+	stat_is("lt", "a1", COL_ECON, v);
+	stat_is("lt", "a2", COL_ECON, "0");
+	stat_is("lt", "BACKEND", COL_ECON, v);
+}
+
+/*
+ * rate and rate_max as HAProxy's: new flows over the last whole second, counted by the
+ * main lcore's once-a-second tick, and the most seen so.
+ */
+static void test_stat_rates(void **state)
+{
+	uint64_t t0 = rte_rdtsc(), hz = dp.tsc_hz;
+	struct rte_mbuf *out[8];
+	struct tcp_frame f;
+	unsigned int i;
+
+	(void)state;
+	weir_l4_stat_tick(&dp, t0); /* the totals rates start from */
+	for (i = 0; i < 3; i++) {
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(31000 + i), "10.0.0.10", 81, RTE_TCP_SYN_FLAG,
+			1000, 0);
+		assert_int_equal(feed(&f, 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+	}
+	/* Not a second yet: nothing moves. */
+	weir_l4_stat_tick(&dp, t0 + hz / 2);
+	stat_is("lt2", "FRONTEND", COL_RATE, "0");
+	/* Two seconds later, the three flows were two seconds' worth: 1 a second (1.5). */
+	weir_l4_stat_tick(&dp, t0 + 2 * hz);
+	stat_is("lt2", "FRONTEND", COL_RATE, "1");
+	stat_is("lt2", "BACKEND", COL_RATE, "1");
+	weir_l4_stat_tick(&dp, t0 + 3 * hz);
+	stat_is("lt2", "FRONTEND", COL_RATE, "0");
+	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "1");
+	stat_is("lt2", "BACKEND", COL_RATE_MAX, "1");
+	stat_is("lt", "FRONTEND", COL_RATE_MAX, "0");
+	for (i = 0; i < 4; i++) {
+		tcp_seg(&f, 0, "10.0.0.2", (uint16_t)(31100 + i), "10.0.0.10", 81, RTE_TCP_SYN_FLAG,
+			1000, 0);
+		assert_int_equal(feed(&f, 0, 1, out), 1);
+		rte_pktmbuf_free(out[0]);
+	}
+	weir_l4_stat_tick(&dp, t0 + 4 * hz);
+	stat_is("lt2", "FRONTEND", COL_RATE, "4");
+	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "4");
+	stat_is("lt2", "BACKEND", COL_RATE_MAX, "4");
+	/* The servers' rates add up to the backend's. */
+	{
+		char v1[16], v2[16];
+
+		stat_field("lt2", "b1", COL_RATE, v1, sizeof(v1));
+		stat_field("lt2", "b2", COL_RATE, v2, sizeof(v2));
+		assert_int_equal(atoi(v1) + atoi(v2), 4);
+	}
 }
 
 /* Drive one check of @s at @now: pass (SYN-ACK) or fail (timeout). */
@@ -474,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_leasttime_second_backend_uses_its_own_ewma),
 		cmocka_unit_test(test_leasttime_refused_connect_is_measured),
 		cmocka_unit_test(test_maxconn_slot_taken_when_chosen),
+		cmocka_unit_test(test_stat_rates),
 		cmocka_unit_test(test_rise_needs_consecutive_successes),
 		cmocka_unit_test(test_drained_down_server_status),
 		cmocka_unit_test(test_maintenance_stops_and_restarts_the_server),
