@@ -194,16 +194,15 @@ static uint64_t service_flows(const struct weir_dp *dp, uint32_t index)
 
 void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now)
 {
-	static uint64_t last;
 	struct weir_lb *lb = dp->lb;
-	uint64_t elapsed = now - last;
+	uint64_t elapsed;
 	uint32_t i, b;
 
-	if (lb == NULL || (last != 0 && elapsed < dp->tsc_hz))
+	if (lb == NULL || (lb->rate_tsc != 0 && now - lb->rate_tsc < dp->tsc_hz))
 		return;
-	if (last == 0)
-		elapsed = 0; /* the first tick only sets the totals rates start from */
-	last = now;
+	/* The first count only sets the totals rates start from. */
+	elapsed = lb->rate_tsc != 0 ? now - lb->rate_tsc : 0;
+	lb->rate_tsc = now;
 	for (i = 0; i < lb->nb_svc; i++)
 		rate_update(&lb->svc[i].rate, service_flows(dp, i), elapsed, dp->tsc_hz);
 	for (b = 0; b < lb->nb_be; b++) {
@@ -242,6 +241,8 @@ static void stat_service(struct weir_rt_ctx *ctx, const struct weir_service *svc
 	set(r, "pxname", "%s", svc->name);
 	set(r, "svname", "FRONTEND");
 	set(r, "scur", "%" PRIu64, active);
+	set(r, "smax", "%u",
+	    __atomic_load_n(&dp->lb->svc_conns[2 * svc->index + 1], __ATOMIC_RELAXED));
 	set(r, "slim", "%u", dp->conf->global.flow_capacity * dp->nb_workers);
 	set(r, "stot", "%" PRIu64, flows);
 	set(r, "bin", "%" PRIu64, bin);

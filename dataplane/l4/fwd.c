@@ -72,7 +72,7 @@ static void flow_uncount(struct weir_worker *w, struct weir_flow *f)
 		return;
 	f->flags &= (uint8_t)~WEIR_FLOW_F_COUNTED;
 	weir_l4_unchoose(s);
-	w->l4->svc[f->svc].active--;
+	weir_l4_svc_close(w, f->svc);
 }
 
 /*
@@ -492,6 +492,22 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 	return NULL;
 }
 
+void weir_l4_svc_open(struct weir_worker *w, uint32_t svc)
+{
+	uint32_t *c = &w->dp->lb->svc_conns[2 * svc];
+
+	w->l4->svc[svc].flows++;
+	w->l4->svc[svc].active++;
+	w->l4->svc[svc].last_flow = w->now;
+	atomic_max(&c[1], __atomic_add_fetch(&c[0], 1, __ATOMIC_RELAXED));
+}
+
+void weir_l4_svc_close(struct weir_worker *w, uint32_t svc)
+{
+	w->l4->svc[svc].active--;
+	__atomic_fetch_sub(&w->dp->lb->svc_conns[2 * svc], 1, __ATOMIC_RELAXED);
+}
+
 void weir_l4_unchoose(struct weir_server *s)
 {
 	__atomic_fetch_sub(&s->be->conns[s->id], 1, __ATOMIC_RELAXED);
@@ -615,9 +631,7 @@ static struct weir_flow *new_flow(struct weir_worker *w, struct weir_port *p,
 	f->flags |= WEIR_FLOW_F_COUNTED; /* weir_l4_choose() counted it */
 	l4->srv[s->gid].flows++;
 	l4->srv[s->gid].last_flow = w->now;
-	l4->svc[svc->index].flows++;
-	l4->svc[svc->index].active++;
-	l4->svc[svc->index].last_flow = w->now;
+	weir_l4_svc_open(w, svc->index);
 	weir_timer_init(&f->timer, flow_timer_fn);
 	weir_timer_arm(&l4->tw, &f->timer, now_tick(l4, w->now + svc->timeout[f->state]) + 1);
 	weir_flow_publish(f);

@@ -122,6 +122,13 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
  */
 void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now);
 
+/*
+ * A flow or proxy session of service @svc begins, or stops counting as active: the
+ * worker's counters, and the count all workers share with its most at once (smax).
+ */
+void weir_l4_svc_open(struct weir_worker *w, uint32_t svc);
+void weir_l4_svc_close(struct weir_worker *w, uint32_t svc);
+
 /* Give back the connection count weir_l4_choose() took on @s. */
 void weir_l4_unchoose(struct weir_server *s);
 

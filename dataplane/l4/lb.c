@@ -113,8 +113,11 @@ static int init_services(struct weir_dp *dp, struct weir_lb *lb)
 	uint32_t i, k;
 
 	lb->svc = rte_zmalloc("weir_services", sizeof(*lb->svc) * (c->nb_services + 1), 0);
+	lb->svc_conns =
+		rte_zmalloc("weir_svc_conns", sizeof(*lb->svc_conns) * 2 * (c->nb_services + 1),
+			    RTE_CACHE_LINE_SIZE);
 	lb->vips = rte_zmalloc("weir_vips", sizeof(*lb->vips) * (c->nb_services + 1), 0);
-	if (lb->svc == NULL || lb->vips == NULL)
+	if (lb->svc == NULL || lb->svc_conns == NULL || lb->vips == NULL)
 		return -ENOMEM;
 	lb->nb_svc = c->nb_services;
 	for (i = 0; i < c->nb_services; i++) {
@@ -323,6 +326,7 @@ void weir_lb_fini(struct weir_dp *dp)
 	rte_free(lb->be);
 	rte_free(lb->srv);
 	rte_free(lb->svc);
+	rte_free(lb->svc_conns);
 	rte_free(lb->vips);
 	rte_free(lb->rcu);
 	rte_free(lb);

@@ -149,6 +149,12 @@ struct weir_laddr {
 struct weir_lb {
 	struct weir_service *svc;
 	uint32_t nb_svc;
+	/*
+	 * Per service, shared by all workers: [2i] its active flows (weir_l4_svc_open(),
+	 * weir_l4_svc_close()), [2i + 1] the most it has had at once.
+	 */
+	uint32_t *svc_conns;
+	uint64_t rate_tsc; /* the last rate count (weir_l4_stat_tick()) */
 	struct weir_backend *be;
 	uint32_t nb_be;
 	struct weir_server **srv; /* by gid */

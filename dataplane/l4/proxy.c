@@ -171,7 +171,7 @@ static void sess_free(struct weir_proxy_sess *s)
 	if (s->flow != NULL) {
 		s->flow->sess = NULL;
 		weir_flow_destroy(w->l4->ft, s->flow);
-		w->l4->svc[s->svc].active--;
+		weir_l4_svc_close(w, s->svc);
 	}
 	pw->ends[s->end]++;
 	pw->active--;
@@ -405,9 +405,7 @@ static int on_passive_new(struct weir_tcp_conn *c, void *listener_ctx)
 	s->cli = c;
 	s->state = SESS_ACCEPTING;
 	weir_tcp_set_ctx(c, s);
-	w->l4->svc[pl->svc].flows++;
-	w->l4->svc[pl->svc].active++;
-	w->l4->svc[pl->svc].last_flow = w->now;
+	weir_l4_svc_open(w, pl->svc);
 	sess_publish(s);
 	return 0;
 }

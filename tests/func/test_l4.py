@@ -193,6 +193,8 @@ def assert_leasttime_avoids_s1(dp, lab, n=120):
             assert [int(stat[("web", s)]["smax"]) for s in SERVERS] == \
                 [got.get(s, 0) for s in SERVERS]
             assert int(stat[("web", "BACKEND")]["smax"]) == n
+            fe = [r for (_, sv), r in stat.items() if sv == "FRONTEND"]
+            assert len(fe) == 1 and int(fe[0]["smax"]) == n, fe
             # New connections a second, once the dataplane's once-a-second count is in.
             wait_for(lambda: int(stat_rows(dp)[("web", "BACKEND")]["rate_max"]) > 0, 5,
                      "a backend rate_max")

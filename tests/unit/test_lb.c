@@ -276,6 +276,8 @@ static void test_stat_rates(void **state)
 		assert_int_equal(feed(&f, 0, 1, out), 1);
 		rte_pktmbuf_free(out[0]);
 	}
+	/* Open (in SYN_SENT), so the most at once so far. */
+	stat_is("lt2", "FRONTEND", COL_SMAX, "3");
 	/* Not a second yet: nothing moves. */
 	weir_l4_stat_tick(&dp, t0 + hz / 2);
 	stat_is("lt2", "FRONTEND", COL_RATE, "0");
@@ -298,6 +300,8 @@ static void test_stat_rates(void **state)
 	stat_is("lt2", "FRONTEND", COL_RATE, "4");
 	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "4");
 	stat_is("lt2", "BACKEND", COL_RATE_MAX, "4");
+	stat_is("lt2", "FRONTEND", COL_SMAX, "7");
+	stat_is("lt2", "BACKEND", COL_SMAX, "7");
 	/* The servers' rates add up to the backend's. */
 	{
 		char v1[16], v2[16];
