@@ -148,8 +148,19 @@ static void server_status(const struct weir_server *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", s->op == WEIR_SRV_UP ? "UP" : "DOWN");
 }
 
+static uint64_t service_flows(const struct weir_dp *dp, uint32_t index)
+{
+	uint64_t flows = 0;
+	uint16_t w;
+
+	for (w = 0; w < dp->nb_workers; w++)
+		flows += dp->workers[w].l4->svc[index].flows;
+	return flows;
+}
+
 void weir_l4_flow_totals(const struct weir_dp *dp, struct weir_l4_flow_totals *t)
 {
+	uint32_t i;
 	uint16_t w;
 
 	memset(t, 0, sizeof(*t));
@@ -164,6 +175,14 @@ void weir_l4_flow_totals(const struct weir_dp *dp, struct weir_l4_flow_totals *t
 		t->created += __atomic_load_n(&ft->created, __ATOMIC_RELAXED);
 		t->expired += __atomic_load_n(&ft->expired, __ATOMIC_RELAXED);
 	}
+	if (dp->lb == NULL)
+		return;
+	for (i = 0; i < dp->lb->nb_svc; i++) {
+		t->conns += __atomic_load_n(&dp->lb->svc_conns[2 * i], __ATOMIC_RELAXED);
+		t->conns_total += service_flows(dp, i);
+	}
+	t->conn_rate = dp->lb->rate.cur;
+	t->conn_rate_max = dp->lb->rate.max;
 }
 
 static uint64_t secs_since(const struct weir_dp *dp, uint64_t tsc, uint64_t now)
@@ -182,20 +201,10 @@ static void rate_update(struct weir_rate *r, uint64_t total, uint64_t elapsed, u
 		r->max = r->cur;
 }
 
-static uint64_t service_flows(const struct weir_dp *dp, uint32_t index)
-{
-	uint64_t flows = 0;
-	uint16_t w;
-
-	for (w = 0; w < dp->nb_workers; w++)
-		flows += dp->workers[w].l4->svc[index].flows;
-	return flows;
-}
-
 void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now)
 {
 	struct weir_lb *lb = dp->lb;
-	uint64_t elapsed;
+	uint64_t elapsed, all;
 	uint32_t i, b;
 
 	if (lb == NULL || (lb->rate_tsc != 0 && now - lb->rate_tsc < dp->tsc_hz))
@@ -203,8 +212,13 @@ void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now)
 	/* The first count only sets the totals rates start from. */
 	elapsed = lb->rate_tsc != 0 ? now - lb->rate_tsc : 0;
 	lb->rate_tsc = now;
-	for (i = 0; i < lb->nb_svc; i++)
-		rate_update(&lb->svc[i].rate, service_flows(dp, i), elapsed, dp->tsc_hz);
+	for (i = 0, all = 0; i < lb->nb_svc; i++) {
+		uint64_t flows = service_flows(dp, i);
+
+		rate_update(&lb->svc[i].rate, flows, elapsed, dp->tsc_hz);
+		all += flows;
+	}
+	rate_update(&lb->rate, all, elapsed, dp->tsc_hz);
 	for (b = 0; b < lb->nb_be; b++) {
 		struct weir_backend *be = &lb->be[b];
 		uint64_t total = 0;

@@ -164,6 +164,12 @@ struct weir_l4_flow_totals {
 	uint64_t max;     /* the tables' room */
 	uint64_t created; /* flows made since start */
 	uint64_t expired; /* flows ended since start */
+	/* Connections (full-NAT flows and proxy sessions) of all services, as HAProxy's
+	 * show info names them: CurrConns, CumConns, ConnRate, MaxConnRate. */
+	uint64_t conns;
+	uint64_t conns_total;
+	uint32_t conn_rate;
+	uint32_t conn_rate_max;
 };
 
 /* Sum the workers' flow tables into @t (main lcore: read as the flow dumps read them). */

@@ -154,7 +154,8 @@ struct weir_lb {
 	 * weir_l4_svc_close()), [2i + 1] the most it has had at once.
 	 */
 	uint32_t *svc_conns;
-	uint64_t rate_tsc; /* the last rate count (weir_l4_stat_tick()) */
+	uint64_t rate_tsc;     /* the last rate count (weir_l4_stat_tick()) */
+	struct weir_rate rate; /* all services' */
 	struct weir_backend *be;
 	uint32_t nb_be;
 	struct weir_server **srv; /* by gid */

@@ -93,6 +93,10 @@ static void cmd_show_info(struct weir_rt_ctx *ctx, int argc, char **argv)
 	weir_rt_printf(o, "Flows_max: %" PRIu64 "\n", ft.max);
 	weir_rt_printf(o, "Flows_created: %" PRIu64 "\n", ft.created);
 	weir_rt_printf(o, "Flows_expired: %" PRIu64 "\n", ft.expired);
+	weir_rt_printf(o, "CurrConns: %" PRIu64 "\n", ft.conns);
+	weir_rt_printf(o, "CumConns: %" PRIu64 "\n", ft.conns_total);
+	weir_rt_printf(o, "ConnRate: %u\n", ft.conn_rate);
+	weir_rt_printf(o, "MaxConnRate: %u\n", ft.conn_rate_max);
 	weir_rt_printf(o, "Neigh_entries: %u\n", dp->neigh->count);
 	weir_rt_printf(o, "Neigh_evicted: %" PRIu64 "\n", dp->neigh->evicted);
 	weir_rt_printf(o, "Mbufs_free: %u\n", rte_mempool_avail_count(dp->pool));

@@ -2172,14 +2172,19 @@ static int64_t info(const char *key)
 	return fixture_rt_value(&dp, "show info", key);
 }
 
-/* `show info` tells how full the workers' flow tables are, and how many flows came and went. */
+/*
+ * `show info` tells how full the workers' flow tables are, how many flows came and went,
+ * and the connections under HAProxy's names.
+ */
 static void test_show_info_counts_flows(void **state)
 {
 	int64_t flows = info("Flows"), created = info("Flows_created");
+	int64_t conns = info("CurrConns"), cum = info("CumConns");
 	struct rte_mbuf *out[8];
 	struct tcp_frame f;
 
 	(void)state;
+	assert_true(conns >= 0 && cum >= conns && info("ConnRate") >= 0);
 	assert_int_equal(flows, W(0)->l4->ft->active + W(1)->l4->ft->active);
 	assert_int_equal(info("Flows_max"), W(0)->l4->ft->capacity + W(1)->l4->ft->capacity);
 	assert_int_equal(info("Flows_expired"), W(0)->l4->ft->expired + W(1)->l4->ft->expired);
@@ -2188,6 +2193,9 @@ static void test_show_info_counts_flows(void **state)
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(info("Flows"), flows + 1);
 	assert_int_equal(info("Flows_created"), created + 1);
+	/* As HAProxy's: connections open now, and since start. */
+	assert_int_equal(info("CurrConns"), conns + 1);
+	assert_int_equal(info("CumConns"), cum + 1);
 }
 
 int main(void)

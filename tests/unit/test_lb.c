@@ -301,6 +301,9 @@ static void test_stat_rates(void **state)
 	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "4");
 	stat_is("lt2", "BACKEND", COL_RATE_MAX, "4");
 	stat_is("lt2", "FRONTEND", COL_SMAX, "7");
+	/* All services together, in show info. */
+	assert_int_equal(fixture_rt_value(&dp, "show info", "ConnRate"), 4);
+	assert_int_equal(fixture_rt_value(&dp, "show info", "MaxConnRate"), 4);
 	stat_is("lt2", "BACKEND", COL_SMAX, "7");
 	/* The servers' rates add up to the backend's. */
 	{
@@ -566,5 +569,6 @@ int main(void)
 		cmocka_unit_test(test_check_waits_for_arp),
 	};
 
+	weir_rt_register_basic();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
