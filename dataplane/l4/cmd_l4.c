@@ -193,7 +193,8 @@ static uint64_t secs_since(const struct weir_dp *dp, uint64_t tsc, uint64_t now)
 /* Fold the flows counted up to now, @elapsed TSC after the last tick, into @r. */
 static void rate_update(struct weir_rate *r, uint64_t total, uint64_t elapsed, uint64_t hz)
 {
-	uint64_t per_s = elapsed > 0 ? (total - r->last_total) * hz / elapsed : 0;
+	/* Rounded: a tick a little more than a second after the last still counts 1 as 1. */
+	uint64_t per_s = elapsed > 0 ? ((total - r->last_total) * hz + elapsed / 2) / elapsed : 0;
 
 	r->last_total = total;
 	r->cur = per_s > UINT32_MAX ? UINT32_MAX : (uint32_t)per_s;

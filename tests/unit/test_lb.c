@@ -281,11 +281,12 @@ static void test_stat_rates(void **state)
 	/* Not a second yet: nothing moves. */
 	weir_l4_stat_tick(&dp, t0 + hz / 2);
 	stat_is("lt2", "FRONTEND", COL_RATE, "0");
-	/* Two seconds later, the three flows were two seconds' worth: 1 a second (1.5). */
-	weir_l4_stat_tick(&dp, t0 + 2 * hz);
+	/* Three seconds later, the three flows were three seconds' worth: 1 a second. */
+	weir_l4_stat_tick(&dp, t0 + 3 * hz);
 	stat_is("lt2", "FRONTEND", COL_RATE, "1");
 	stat_is("lt2", "BACKEND", COL_RATE, "1");
-	weir_l4_stat_tick(&dp, t0 + 3 * hz);
+	/* A little over a second later, nothing new. */
+	weir_l4_stat_tick(&dp, t0 + 4 * hz + hz / 100);
 	stat_is("lt2", "FRONTEND", COL_RATE, "0");
 	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "1");
 	stat_is("lt2", "BACKEND", COL_RATE_MAX, "1");
@@ -296,7 +297,8 @@ static void test_stat_rates(void **state)
 		assert_int_equal(feed(&f, 0, 1, out), 1);
 		rte_pktmbuf_free(out[0]);
 	}
-	weir_l4_stat_tick(&dp, t0 + 4 * hz);
+	/* Four in a second and a bit: still 4 a second, rounded. */
+	weir_l4_stat_tick(&dp, t0 + 5 * hz + hz / 50);
 	stat_is("lt2", "FRONTEND", COL_RATE, "4");
 	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "4");
 	stat_is("lt2", "BACKEND", COL_RATE_MAX, "4");
