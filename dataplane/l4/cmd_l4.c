@@ -91,8 +91,8 @@ static void fmt_ip(uint32_t ip, char *buf, size_t len)
 /* Counters of one server summed over the workers. */
 struct srv_sum {
 	uint64_t flows, pkts[2], bytes[2], last_flow, econ, wretr, wredis;
-	uint64_t ewma_us; /* the sum of the workers' connect-time averages ... */
-	uint32_t ewma_n;  /* ... over this many workers that have one */
+	uint64_t ctime_us; /* the sum of the workers' averages of connects that succeeded */
+	uint32_t ctime_n;  /* ... over this many workers that have one */
 };
 
 static void sum_server(const struct weir_dp *dp, uint32_t gid, struct srv_sum *s)
@@ -114,10 +114,10 @@ static void sum_server(const struct weir_dp *dp, uint32_t gid, struct srv_sum *s
 		s->wredis += x->wredis;
 		if (x->last_flow > s->last_flow)
 			s->last_flow = x->last_flow;
-		e = __atomic_load_n(&x->ewma_us, __ATOMIC_RELAXED);
+		e = __atomic_load_n(&x->ctime_us, __ATOMIC_RELAXED);
 		if (e != 0) {
-			s->ewma_us += e;
-			s->ewma_n++;
+			s->ctime_us += e;
+			s->ctime_n++;
 		}
 	}
 }
@@ -346,9 +346,9 @@ static void stat_backend(struct weir_rt_ctx *ctx, const struct weir_backend *be,
 		}
 		set(r, "lastsess", "%" PRId64,
 		    sum.last_flow ? (int64_t)secs_since(dp, sum.last_flow, now) : (int64_t)-1);
-		/* The connect time least-time balances by, in ms: what Weir's connects took. */
-		if (sum.ewma_n > 0)
-			set(r, "ctime", "%" PRIu64, (sum.ewma_us / sum.ewma_n + 500) / 1000);
+		/* What Weir's connects that succeeded took, in ms, as HAProxy's ctime. */
+		if (sum.ctime_n > 0)
+			set(r, "ctime", "%" PRIu64, (sum.ctime_us / sum.ctime_n + 500) / 1000);
 		fmt_ip(s->addr, buf, sizeof(buf));
 		set(r, "addr", "%s:%u", buf, rte_be_to_cpu_16(s->port));
 		set(r, "mode", "%s", "tcp");

@@ -94,12 +94,26 @@ uint64_t weir_l4_connect_us(const struct weir_worker *w, uint64_t syn_tsc)
 	return (rx_time(w, syn_tsc) - syn_tsc) * 1000000 / w->dp->tsc_hz;
 }
 
-void weir_l4_connect_sample(struct weir_worker *w, uint32_t gid, uint64_t us)
+/* Fold @us into least-time's average for server @gid. */
+static void ewma_fold(struct weir_worker *w, uint32_t gid, uint64_t us)
 {
 	struct weir_l4w *l4 = w->l4;
 
 	weir_sched_ewma_update(&l4->ewma[gid], us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
 	l4->srv[gid].ewma_us = l4->ewma[gid];
+}
+
+void weir_l4_connect_sample(struct weir_worker *w, uint32_t gid, uint64_t us)
+{
+	ewma_fold(w, gid, us);
+	weir_sched_ewma_update(&w->l4->srv[gid].ctime_us,
+			       us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
+}
+
+void weir_l4_connect_failed(struct weir_worker *w, uint32_t gid, uint64_t timeout_us)
+{
+	w->l4->srv[gid].econ++;
+	ewma_fold(w, gid, timeout_us);
 }
 
 /* One least-time sample for @f's server: a connect that took @us microseconds. */
@@ -109,15 +123,13 @@ static void ewma_sample(struct weir_worker *w, struct weir_flow *f, uint64_t us)
 	f->flags |= WEIR_FLOW_F_SAMPLED;
 }
 
-/*
- * A connect that failed (refused, or timed out): a connection error of its server, and
- * as slow as the SYN timeout for least-time.
- */
+/* A connect that failed (refused, or timed out), as weir_l4_connect_failed() counts it. */
 static void ewma_sample_failed(struct weir_worker *w, struct weir_flow *f)
 {
-	w->l4->srv[f->srv].econ++;
-	ewma_sample(w, f,
-		    weir_tsc_to_ms(w->dp, w->dp->lb->svc[f->svc].timeout[WEIR_FS_SYN_SENT]) * 1000);
+	weir_l4_connect_failed(
+		w, f->srv,
+		weir_tsc_to_ms(w->dp, w->dp->lb->svc[f->svc].timeout[WEIR_FS_SYN_SENT]) * 1000);
+	f->flags |= WEIR_FLOW_F_SAMPLED;
 }
 
 /* Release what @f holds (server connection count, local port) and free it. */

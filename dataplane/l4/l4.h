@@ -24,10 +24,10 @@ struct weir_srv_wstats {
 	uint64_t bytes[2];
 	uint64_t last_flow; /* TSC */
 	uint32_t ewma_us;   /* this worker's EWMA of connect time (SYN to SYN-ACK) */
-	uint32_t pad;
-	uint64_t econ;   /* connects that failed: refused (RST), or no SYN-ACK in time */
-	uint64_t wretr;  /* TCP proxy: failed connects retried */
-	uint64_t wredis; /* ... of which the retry went to another server */
+	uint32_t ctime_us;  /* the same of connects that succeeded only (show stat ctime) */
+	uint64_t econ;      /* connects that failed: refused (RST), or no SYN-ACK in time */
+	uint64_t wretr;     /* TCP proxy: failed connects retried */
+	uint64_t wredis;    /* ... of which the retry went to another server */
 };
 
 /* Per-service counters of one worker. */
@@ -134,11 +134,15 @@ void weir_l4_unchoose(struct weir_server *s);
 
 /*
  * Least-time: the connect time, in microseconds, of a SYN sent at @syn_tsc whose answer
- * this loop found (to the middle of the span in which it came), and the fold of one
- * such sample into this worker's average for server @gid.
+ * this loop found (to the middle of the span in which it came). A connect to server
+ * @gid that took @us goes into this worker's least-time average and its average of
+ * connects that succeeded (show stat's ctime); one that failed (refused, or no answer
+ * in time) is a connection error (econ) and goes into the least-time average as
+ * @timeout_us.
  */
 uint64_t weir_l4_connect_us(const struct weir_worker *w, uint64_t syn_tsc);
 void weir_l4_connect_sample(struct weir_worker *w, uint32_t gid, uint64_t us);
+void weir_l4_connect_failed(struct weir_worker *w, uint32_t gid, uint64_t timeout_us);
 
 /*
  * Send frame @m (m->data at its Ethernet header) of flow @f where direction @dir goes:

@@ -485,13 +485,11 @@ static void on_closed(struct weir_tcp_conn *c, int err)
 			 * error, as slow as the connect timeout for least-time; then one more
 			 * server, as HAProxy's retries/redispatch.
 			 */
-			if (failed != UINT32_MAX) {
-				w->l4->srv[failed].econ++;
-				weir_l4_connect_sample(
+			if (failed != UINT32_MAX)
+				weir_l4_connect_failed(
 					w, failed,
 					weir_tsc_to_ms(w->dp, w->dp->lb->svc[s->svc].ptimeout[2]) *
 						1000);
-			}
 			if (s->retries++ == 0) {
 				pw_of(w)->retries++;
 				if (failed != UINT32_MAX)
