@@ -829,6 +829,15 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 		return;
 	}
 	if (owner == dp->nb_workers) {
+		/*
+		 * Below local_ports nothing of Weir's connects nor listens (the health checks
+		 * take their ports from the main lcore's slice): a closed port, as a host's
+		 * (ssh or HTTP to an interface address).
+		 */
+		if (rte_be_to_cpu_16(h.dport) < dp->lb->lport_first) {
+			unmatched(w, p, m, ip, &h, WEIR_DROP_NO_SERVICE);
+			return;
+		}
 		/* Health-check replies go to the main lcore, which sent the probes. */
 		if (rte_ring_mp_enqueue(dp->to_main, m) != 0)
 			weir_drop(w, m, WEIR_DROP_TO_MAIN_FULL);

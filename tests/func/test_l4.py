@@ -573,6 +573,10 @@ def test_unmatched_is_answered_as_a_closed_port(lab, nginx, dataplane, workdir, 
                        f"http://{lab.vip}:81/"], check=False)
     # 7: could not connect; 28: the connect timeout.
     assert r.returncode == (7 if unmatched == "reject" else 28), (r.returncode, r.stderr)
+    # Weir's own address: nothing listens on its well-known ports either.
+    r = lab.run("cl", ["curl", "-sS", "-o", "/dev/null", "--connect-timeout", "3",
+                       f"http://{lab.weir_client_ip}/"], check=False)
+    assert r.returncode == (7 if unmatched == "reject" else 28), (r.returncode, r.stderr)
     r = lab.run("cl", [PYTHON, "-c", f"""
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -610,10 +614,10 @@ except socket.timeout:
         """)
     info = dp.runtime.info()
     # Refused, each TCP client sends one SYN; unanswered, they retry within their timeouts.
-    assert (int(info["Drop_no_service"]) == 3 if unmatched == "reject"
-            else int(info["Drop_no_service"]) >= 3), info
+    assert (int(info["Drop_no_service"]) == 4 if unmatched == "reject"
+            else int(info["Drop_no_service"]) >= 4), info
     assert int(info["Drop_ipv4_proto"]) == 1, info
-    assert int(info["Ev_refusals_sent"]) == (4 if unmatched == "reject" else 0), info
+    assert int(info["Ev_refusals_sent"]) == (5 if unmatched == "reject" else 0), info
     # The full-NAT local address's ports, each worker's slice (20000 on the first, 30000
     # on the second): a server's segment or datagram after its flow is gone (here one
     # never made) meets a closed port too, so that the server drops its side at once.
@@ -633,7 +637,7 @@ except socket.timeout:
         """)
     info = dp.runtime.info()
     assert int(info["Drop_no_flow"]) == 2, info
-    assert int(info["Ev_refusals_sent"]) == (6 if unmatched == "reject" else 0), info
+    assert int(info["Ev_refusals_sent"]) == (7 if unmatched == "reject" else 0), info
 
     held = Holder(lab, 3)
     try:

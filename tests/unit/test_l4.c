@@ -442,6 +442,21 @@ static void test_unmatched_is_rejected(void **state)
 	assert_int_equal(take(0, 0, out), 1);
 	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 3, 0, &u.ip);
 	rte_pktmbuf_free(out[0]);
+	/* Weir's own address, below local_ports (no health check's reply): closed ports. */
+	tcp_seg(&f, 0, "10.0.0.2", 40119, "10.0.0.1", 22, RTE_TCP_SYN_FLAG, 6000, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_int_equal(as_tcp(out[0])->ip.src_addr, ip4("10.0.0.1"));
+	assert_int_equal(as_tcp(out[0])->tcp.src_port, RTE_BE16(22));
+	assert_int_equal(as_tcp(out[0])->tcp.tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(rte_be_to_cpu_32(as_tcp(out[0])->tcp.recv_ack), 6000 + 1 + sizeof(f.data));
+	assert_checksums(out[0]);
+	rte_pktmbuf_free(out[0]);
+	udp_dgram(&u, 0, "10.0.0.2", 40120, "10.0.0.1", 53, true);
+	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
+	assert_int_equal(take(0, 0, out), 1);
+	assert_icmp_error(out[0], "10.0.0.1", "10.0.0.2", 3, 3, 0, &u.ip);
+	rte_pktmbuf_free(out[0]);
 	/* A protocol Weir does not serve (GRE), to the VIP: protocol unreachable. */
 	udp_dgram(&u, 0, "10.0.0.2", 40118, "10.0.0.10", 9999, false);
 	ip_hdr(&u.ip, "10.0.0.2", "10.0.0.10", IPPROTO_GRE, sizeof(u.udp) + sizeof(u.data));
@@ -450,9 +465,9 @@ static void test_unmatched_is_rejected(void **state)
 	assert_icmp_error(out[0], "10.0.0.10", "10.0.0.2", 3, 2, 0, &u.ip);
 	rte_pktmbuf_free(out[0]);
 	assert_int_equal(drops(0, WEIR_DROP_IPV4_PROTO), proto + 1);
-	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 3);
+	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 5);
 	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), no_flow + 2);
-	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 4);
+	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 6);
 
 	/* unmatched = "drop": counted, never answered. */
 	dp.conf->global.unmatched = WEIR_UNMATCHED_DROP;
@@ -464,12 +479,14 @@ static void test_unmatched_is_rejected(void **state)
 	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
 	ip_hdr(&u.ip, "10.0.0.2", "10.0.0.10", IPPROTO_GRE, sizeof(u.udp) + sizeof(u.data));
 	assert_int_equal(feed(0, &u, sizeof(u), 0, 1, out), 0);
+	tcp_seg(&f, 0, "10.0.0.2", 40121, "10.0.0.1", 22, RTE_TCP_SYN_FLAG, 1, 0);
+	assert_int_equal(feed(0, &f, sizeof(f), 0, 1, out), 0);
 	dp.conf->global.unmatched = WEIR_UNMATCHED_REJECT;
 	assert_int_equal(take(0, 0, out), 0);
-	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 5);
+	assert_int_equal(drops(0, WEIR_DROP_NO_SERVICE), no_svc + 8);
 	assert_int_equal(drops(0, WEIR_DROP_NO_FLOW), no_flow + 3);
 	assert_int_equal(drops(0, WEIR_DROP_IPV4_PROTO), proto + 2);
-	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 4);
+	assert_int_equal(W(0)->st.events[WEIR_EV_REFUSALS_SENT], sent + 6);
 }
 
 static void test_all_down_resets(void **state)
