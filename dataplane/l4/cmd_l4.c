@@ -239,7 +239,7 @@ static void stat_service(struct weir_rt_ctx *ctx, const struct weir_service *svc
 {
 	struct weir_dp *dp = ctx->dp;
 	struct stat_row *r = calloc(1, sizeof(*r));
-	uint64_t flows = 0, active = 0, bin = 0, bout = 0, refused = 0;
+	uint64_t flows = 0, bin = 0, bout = 0, refused = 0;
 	uint16_t w;
 
 	if (r == NULL)
@@ -248,14 +248,13 @@ static void stat_service(struct weir_rt_ctx *ctx, const struct weir_service *svc
 		const struct weir_svc_wstats *x = &dp->workers[w].l4->svc[svc->index];
 
 		flows += x->flows;
-		active += x->active;
 		bin += x->bytes[WEIR_DIR_IN];
 		bout += x->bytes[WEIR_DIR_OUT];
 		refused += x->refused;
 	}
 	set(r, "pxname", "%s", svc->name);
 	set(r, "svname", "FRONTEND");
-	set(r, "scur", "%" PRIu64, active);
+	set(r, "scur", "%u", __atomic_load_n(&dp->lb->svc_conns[2 * svc->index], __ATOMIC_RELAXED));
 	set(r, "smax", "%u",
 	    __atomic_load_n(&dp->lb->svc_conns[2 * svc->index + 1], __ATOMIC_RELAXED));
 	set(r, "slim", "%u", dp->conf->global.flow_capacity * dp->nb_workers);

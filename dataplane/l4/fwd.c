@@ -509,14 +509,12 @@ void weir_l4_svc_open(struct weir_worker *w, uint32_t svc)
 	uint32_t *c = &w->dp->lb->svc_conns[2 * svc];
 
 	w->l4->svc[svc].flows++;
-	w->l4->svc[svc].active++;
 	w->l4->svc[svc].last_flow = w->now;
 	atomic_max(&c[1], __atomic_add_fetch(&c[0], 1, __ATOMIC_RELAXED));
 }
 
 void weir_l4_svc_close(struct weir_worker *w, uint32_t svc)
 {
-	w->l4->svc[svc].active--;
 	__atomic_fetch_sub(&w->dp->lb->svc_conns[2 * svc], 1, __ATOMIC_RELAXED);
 }
 

@@ -35,7 +35,6 @@ struct weir_svc_wstats {
 	uint64_t flows;
 	uint64_t pkts[2];
 	uint64_t bytes[2];
-	uint64_t active;  /* flows of this worker now */
 	uint64_t refused; /* new flows without a server */
 	uint64_t last_flow;
 };
@@ -123,8 +122,9 @@ struct weir_server *weir_l4_choose(struct weir_worker *w, const struct weir_serv
 void weir_l4_stat_tick(struct weir_dp *dp, uint64_t now);
 
 /*
- * A flow or proxy session of service @svc begins, or stops counting as active: the
- * worker's counters, and the count all workers share with its most at once (smax).
+ * A flow or proxy session of service @svc begins (counted in the worker's totals), or
+ * stops counting as active: the service's active count, which all workers share, and
+ * its most at once (show stat scur and smax).
  */
 void weir_l4_svc_open(struct weir_worker *w, uint32_t svc);
 void weir_l4_svc_close(struct weir_worker *w, uint32_t svc);

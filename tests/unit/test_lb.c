@@ -110,7 +110,7 @@ static void stat_field(const char *px, const char *sv, unsigned int col, char *v
 }
 
 /* Columns of show stat, as HAProxy numbers them from 0. */
-enum { COL_SMAX = 5, COL_STOT = 7, COL_ECON = 13, COL_RATE = 33, COL_RATE_MAX = 35 };
+enum { COL_SCUR = 4, COL_SMAX = 5, COL_STOT = 7, COL_ECON = 13, COL_RATE = 33, COL_RATE_MAX = 35 };
 
 /* Assert that field @col of the show stat row of @px/@sv is @want. */
 static void stat_is(const char *px, const char *sv, unsigned int col, const char *want)
@@ -277,6 +277,7 @@ static void test_stat_rates(void **state)
 		rte_pktmbuf_free(out[0]);
 	}
 	/* Open (in SYN_SENT), so the most at once so far. */
+	stat_is("lt2", "FRONTEND", COL_SCUR, "3");
 	stat_is("lt2", "FRONTEND", COL_SMAX, "3");
 	/* Not a second yet: nothing moves. */
 	weir_l4_stat_tick(&dp, t0 + hz / 2);
@@ -302,6 +303,7 @@ static void test_stat_rates(void **state)
 	stat_is("lt2", "FRONTEND", COL_RATE, "4");
 	stat_is("lt2", "FRONTEND", COL_RATE_MAX, "4");
 	stat_is("lt2", "BACKEND", COL_RATE_MAX, "4");
+	stat_is("lt2", "FRONTEND", COL_SCUR, "7");
 	stat_is("lt2", "FRONTEND", COL_SMAX, "7");
 	/* All services together, in show info. */
 	assert_int_equal(fixture_rt_value(&dp, "show info", "ConnRate"), 4);
