@@ -94,26 +94,22 @@ uint64_t weir_l4_connect_us(const struct weir_worker *w, uint64_t syn_tsc)
 	return (rx_time(w, syn_tsc) - syn_tsc) * 1000000 / w->dp->tsc_hz;
 }
 
-/* Fold @us into least-time's average for server @gid. */
-static void ewma_fold(struct weir_worker *w, uint32_t gid, uint64_t us)
+/* A time in microseconds as the averages hold it. */
+static inline uint32_t us32(uint64_t us)
 {
-	struct weir_l4w *l4 = w->l4;
-
-	weir_sched_ewma_update(&l4->ewma[gid], us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
-	l4->srv[gid].ewma_us = l4->ewma[gid];
+	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
 void weir_l4_connect_sample(struct weir_worker *w, uint32_t gid, uint64_t us)
 {
-	ewma_fold(w, gid, us);
-	weir_sched_ewma_update(&w->l4->srv[gid].ctime_us,
-			       us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
+	weir_sched_ewma_update(&w->l4->ewma[gid], us32(us));
+	weir_sched_ewma_update(&w->l4->srv[gid].ctime_us, us32(us));
 }
 
 void weir_l4_connect_failed(struct weir_worker *w, uint32_t gid, uint64_t timeout_us)
 {
 	w->l4->srv[gid].econ++;
-	ewma_fold(w, gid, timeout_us);
+	weir_sched_ewma_update(&w->l4->ewma[gid], us32(timeout_us));
 }
 
 /* One least-time sample for @f's server: a connect that took @us microseconds. */

@@ -23,11 +23,11 @@ struct weir_srv_wstats {
 	uint64_t pkts[2];
 	uint64_t bytes[2];
 	uint64_t last_flow; /* TSC */
-	uint32_t ewma_us;   /* this worker's EWMA of connect time (SYN to SYN-ACK) */
-	uint32_t ctime_us;  /* the same of connects that succeeded only (show stat ctime) */
-	uint64_t econ;      /* connects that failed: refused (RST), or no SYN-ACK in time */
-	uint64_t wretr;     /* TCP proxy: failed connects retried */
-	uint64_t wredis;    /* ... of which the retry went to another server */
+	uint32_t ctime_us;  /* EWMA of connects that succeeded, SYN to SYN-ACK (show stat ctime) */
+	uint32_t pad;
+	uint64_t econ;   /* connects that failed: refused (RST), or no SYN-ACK in time */
+	uint64_t wretr;  /* TCP proxy: failed connects retried */
+	uint64_t wredis; /* ... of which the retry went to another server */
 };
 
 /* Per-service counters of one worker. */

@@ -54,7 +54,7 @@ struct weir_backend;
 
 /*
  * New flows a second, as HAProxy's rate and rate_max: the main lcore counts the total
- * once a second (weir_lb_rates()).
+ * once a second (weir_l4_stat_tick()).
  */
 struct weir_rate {
 	uint64_t last_total;
