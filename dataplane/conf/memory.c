@@ -113,7 +113,8 @@ void weir_conf_memory(const struct weir_conf *conf, uint64_t page_size, struct w
 
 	m->neigh = (uint64_t)weir_neigh_nb_buckets(g->neigh.max_entries) * WEIR_NEIGH_WAYS *
 		   WEIR_MEM_NEIGH;
-	m->total = m->pool + g->workers * (m->flows + m->tcp + m->worker) + m->neigh;
+	/* The main lcore's slice: a count a port (weir_lb.probing). */
+	m->total = m->pool + g->workers * (m->flows + m->tcp + m->worker) + m->neigh + slice * 2;
 }
 
 /* @v bytes in MiB, rounded to the nearest, for messages. */

@@ -38,7 +38,7 @@
 	X(TCP_FLAGS, "tcp_bad_flags", "TCP flag combination no endpoint sends")               \
 	X(UDP_SHORT, "udp_short", "UDP datagram shorter than its header or its length field") \
 	X(UDP_CSUM, "udp_csum", "UDP checksum mismatch")                                      \
-	X(NO_SERVICE, "no_service", "to a VIP on a port and protocol no service listens on")  \
+	X(NO_SERVICE, "no_service", "to a port and protocol nothing of Weir's listens on")    \
 	X(NO_FLOW, "no_flow", "TCP segment other than SYN, or a reply, without a flow")       \
 	X(NO_SERVER, "no_server", "new flow while no server (nor backup) is usable")          \
 	X(SERVER_FULL, "server_full", "new flow while every usable server is at maxconn")     \

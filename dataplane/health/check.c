@@ -60,6 +60,27 @@ static void count_usable(const struct weir_backend *be, uint32_t *act, uint32_t 
 			(*(be->srv[i].backup ? bck : act))++;
 }
 
+_Static_assert(WEIR_MAX_SERVERS_ALL <= UINT16_MAX, "weir_lb.probing counts probes in 16 bits");
+
+/* The probe's port, as an index into the main slice's weir_lb.probing[]. */
+static uint32_t probe_index(const struct weir_dp *dp, const struct weir_check_state *k)
+{
+	uint32_t first, end;
+
+	weir_lport_slice(dp->lb, dp->nb_workers, &first, &end);
+	return rte_be_to_cpu_16(k->sport) - first;
+}
+
+void weir_health_forget(struct weir_dp *dp, struct weir_server *s)
+{
+	struct weir_check_state *k = &s->chk;
+
+	if (k->running)
+		__atomic_fetch_sub(&dp->lb->probing[probe_index(dp, k)], 1, __ATOMIC_RELEASE);
+	k->running = false;
+	k->arp_wait = false;
+}
+
 /* Apply one check result and, on a change of state, republish the backend's view. */
 static void result(struct weir_dp *dp, struct weir_server *s, uint8_t status, uint64_t now,
 		   const char *info)
@@ -68,8 +89,7 @@ static void result(struct weir_dp *dp, struct weir_server *s, uint8_t status, ui
 	struct weir_check_state *k = &s->chk;
 	uint32_t act, bck;
 
-	k->running = false;
-	k->arp_wait = false;
+	weir_health_forget(dp, s);
 	k->status = status;
 	k->duration_ms = (uint32_t)weir_tsc_to_ms(dp, now - k->sent);
 	k->last_chk = now;
@@ -162,6 +182,8 @@ static void send_probe(struct weir_dp *dp, struct weir_server *s, uint64_t now)
 	k->running = true;
 	k->sport = next_sport(dp);
 	k->iss = (uint32_t)rte_rand();
+	/* Before the SYN leaves: the workers pass the answer on from now. */
+	__atomic_fetch_add(&dp->lb->probing[probe_index(dp, k)], 1, __ATOMIC_RELEASE);
 	send_syn(dp, s);
 	if (k->arp_wait)
 		weir_neigh_watch(dp, s->out_port, s->nexthop, now);

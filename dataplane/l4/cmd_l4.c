@@ -523,7 +523,7 @@ static void set_admin(struct weir_dp *dp, struct weir_server *s, uint8_t admin)
 			s->down_since = now;
 		}
 		s->chk.health = 0;
-		s->chk.running = false; /* the answer to a probe in flight is ignored */
+		weir_health_forget(dp, s); /* the answer to a probe in flight is ignored */
 		WEIR_LOG(WARNING, health, "Server %s/%s is going DOWN for maintenance.\n",
 			 s->be->name, s->name);
 	} else if (s->admin == WEIR_SRV_MAINT) {

@@ -824,15 +824,16 @@ void weir_l4_input(struct weir_worker *w, struct weir_port *p, struct rte_mbuf *
 	}
 	if (owner == dp->nb_workers) {
 		/*
-		 * Below local_ports nothing of Weir's connects nor listens (the health checks
-		 * take their ports from the main lcore's slice): a closed port, as a host's
-		 * (ssh or HTTP to an interface address).
+		 * Answers to health probes go to the main lcore, which sent them, while it
+		 * waits for them. Nothing else of Weir's connects nor listens on these ports,
+		 * nor below local_ports: a closed port, as a host's (ssh or HTTP to an
+		 * interface address, a SYN-ACK after its probe timed out).
 		 */
-		if (rte_be_to_cpu_16(h.dport) < dp->lb->lport_first) {
+		if (ip->next_proto_id != IPPROTO_TCP ||
+		    !weir_lport_probing(dp->lb, dp->nb_workers, rte_be_to_cpu_16(h.dport))) {
 			unmatched(w, p, m, ip, &h, WEIR_DROP_NO_SERVICE);
 			return;
 		}
-		/* Health-check replies go to the main lcore, which sent the probes. */
 		if (rte_ring_mp_enqueue(dp->to_main, m) != 0)
 			weir_drop(w, m, WEIR_DROP_TO_MAIN_FULL);
 		else

@@ -265,6 +265,10 @@ int weir_lb_init(struct weir_dp *dp)
 	dp->lb = lb;
 	lb->lport_first = dp->conf->global.lport_first;
 	lb->slice = (dp->conf->global.lport_last + 1u - lb->lport_first) / (dp->nb_workers + 1u);
+	lb->probing =
+		rte_zmalloc("weir_probing", lb->slice * sizeof(*lb->probing), RTE_CACHE_LINE_SIZE);
+	if (lb->probing == NULL)
+		return -ENOMEM;
 	if (weir_isn_key_from(WEIR_BOOT_ID, lb->isn_key) != 0)
 		WEIR_LOG(WARNING, l4,
 			 "%s holds no boot ID: full-NAT sequence numbers restart from a new key "
@@ -329,6 +333,7 @@ void weir_lb_fini(struct weir_dp *dp)
 	rte_free(lb->svc_conns);
 	rte_free(lb->vips);
 	rte_free(lb->rcu);
+	rte_free(lb->probing);
 	rte_free(lb);
 	dp->lb = NULL;
 }

@@ -166,6 +166,14 @@ struct weir_lb {
 	uint32_t nb_laddr;
 	uint32_t lport_first; /* the first local port (global.local_ports) */
 	uint32_t slice;       /* local ports per slice */
+	/*
+	 * Per port of the main lcore's slice: the health probes waiting on it for an
+	 * answer (several servers' may share a port; each has one at a time). Only the
+	 * main lcore writes it; workers pass a segment to a port of that slice on to the
+	 * main lcore while it is not 0, and answer it as a closed port's otherwise
+	 * (weir_lport_probing()).
+	 */
+	uint16_t *probing;
 	/* Full-NAT TCP sequence space (l4/fwd.c nat_seq_init()): the ISN hash's key
 	 * (weir_isn_key_from()), and the wall clock in ms at TSC tsc0, for timestamps that
 	 * keep growing across restarts. */
@@ -196,6 +204,14 @@ static inline uint16_t weir_lport_owner(const struct weir_lb *lb, uint16_t nb_wo
 		return nb_workers;
 	k = (port - lb->lport_first) / lb->slice;
 	return (uint16_t)(k < nb_workers ? k : nb_workers);
+}
+
+/* Whether a health probe waits for an answer on @port (host order, of the main slice). */
+static inline bool weir_lport_probing(const struct weir_lb *lb, uint16_t nb_workers, uint16_t port)
+{
+	uint32_t i = port - (lb->lport_first + (uint32_t)nb_workers * lb->slice);
+
+	return i < lb->slice && __atomic_load_n(&lb->probing[i], __ATOMIC_ACQUIRE) != 0;
 }
 
 /* The first and one-past-last port of slice @k. */

@@ -664,8 +664,10 @@ static void test_dsr_rewrites_mac_and_ttl(void **state)
 static void test_replies_go_to_the_owning_worker(void **state)
 {
 	struct tcp_frame f, r;
+	struct udp_frame u;
 	struct rte_mbuf *out[8], *m = NULL;
 	uint32_t first, end;
+	unsigned int wi;
 	uint16_t lport;
 	uint64_t redirected = W(1)->st.events[WEIR_EV_REDIRECTED];
 
@@ -692,12 +694,38 @@ static void test_replies_go_to_the_owning_worker(void **state)
 	rte_pktmbuf_free(W(0)->tx[0].pkts[0]);
 	W(0)->tx[0].n = 0;
 
-	/* A reply to the main lcore's slice (health checks) goes to the main lcore. */
+	/*
+	 * To the main lcore's slice (health checks): passed to the main lcore while a
+	 * probe waits on that port, answered as a closed port's otherwise (a SYN-ACK
+	 * after its probe timed out), whichever worker it comes to.
+	 */
 	weir_lport_slice(dp.lb, dp.nb_workers, &first, &end);
-	tcp_seg(&r, 1, "10.1.0.11", 8000, "10.1.0.1", (uint16_t)first, RTE_TCP_RST_FLAG, 1, 2);
-	assert_int_equal(feed(1, &r, sizeof(r), 1, 0, out), 0);
+	tcp_seg(&r, 1, "10.1.0.11", 8000, "10.1.0.1", (uint16_t)first,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1, 2);
+	for (wi = 0; wi < dp.nb_workers; wi++) {
+		uint64_t no_svc = drops(wi, WEIR_DROP_NO_SERVICE);
+
+		assert_int_equal(feed(wi, &r, sizeof(r), 1, 1, out), 1);
+		assert_int_equal(as_tcp(out[0])->ip.src_addr, ip4("10.1.0.1"));
+		assert_int_equal(as_tcp(out[0])->ip.dst_addr, ip4("10.1.0.11"));
+		assert_int_equal(as_tcp(out[0])->tcp.src_port, rte_cpu_to_be_16((uint16_t)first));
+		assert_int_equal(as_tcp(out[0])->tcp.tcp_flags, RTE_TCP_RST_FLAG);
+		assert_int_equal(rte_be_to_cpu_32(as_tcp(out[0])->tcp.sent_seq), 2);
+		assert_checksums(out[0]);
+		rte_pktmbuf_free(out[0]);
+		assert_int_equal(drops(wi, WEIR_DROP_NO_SERVICE), no_svc + 1);
+		assert_int_equal(rte_ring_count(dp.to_main), 0);
+	}
+	dp.lb->probing[0] = 1;
+	assert_int_equal(feed(1, &r, sizeof(r), 1, 1, out), 0);
 	assert_int_equal(rte_ring_dequeue(dp.to_main, (void **)&m), 0);
 	rte_pktmbuf_free(m);
+	/* UDP there is no probe's answer, whatever waits. */
+	udp_dgram(&u, 1, "10.1.0.11", 8000, "10.1.0.1", (uint16_t)first, true);
+	assert_int_equal(feed(1, &u, sizeof(u), 1, 1, out), 1);
+	assert_icmp_error(out[0], "10.1.0.1", "10.1.0.11", 3, 3, 0, &u.ip);
+	rte_pktmbuf_free(out[0]);
+	dp.lb->probing[0] = 0;
 }
 
 static void test_flow_table_full(void **state)

@@ -326,6 +326,8 @@ static uint64_t check_once(struct weir_server *s, uint64_t now, bool pass)
 	s->chk.next = 0;
 	weir_health_poll(&dp, now);
 	assert_true(s->chk.running);
+	/* While the probe waits, the workers pass what comes to its port to the main lcore. */
+	assert_true(weir_lport_probing(dp.lb, dp.nb_workers, rte_be_to_cpu_16(s->chk.sport)));
 	if (pass) {
 		struct tcp_frame f;
 		char src[16];
@@ -340,6 +342,7 @@ static uint64_t check_once(struct weir_server *s, uint64_t now, bool pass)
 		weir_health_poll(&dp, now);
 	}
 	assert_false(s->chk.running);
+	assert_false(weir_lport_probing(dp.lb, dp.nb_workers, rte_be_to_cpu_16(s->chk.sport)));
 	return now + 10;
 }
 
