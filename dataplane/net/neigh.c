@@ -493,11 +493,29 @@ static void tick_entry(struct weir_dp *dp, struct weir_neigh_entry *e, uint64_t 
 			e->next = e->updated + gc;
 			return;
 		}
-		if (t->count > t->nb_buckets * WEIR_NEIGH_WAYS / 8) {
-			free_entry(t, e);
+		if (t->count <= t->nb_buckets * WEIR_NEIGH_WAYS / 8) {
+			e->next = now + gc;
 			return;
 		}
-		e->next = now + gc;
+		/*
+		 * Flows keep their MACs and look nothing up while the generation stands, so
+		 * a neighbour that active flows send to looks unused. Before one is
+		 * forgotten, the generation moves once: each flow's next frame looks its
+		 * neighbour up again, which marks a stale one used (then it is probed, as
+		 * above). What no flow marks within a quarter of gc_stale_ms goes. One such
+		 * move serves every entry already stale when it was made, so there is at
+		 * most one a quarter of gc_stale_ms, however many entries age.
+		 */
+		if (t->marked > e->updated) {
+			if (now - t->marked >= gc / 4) {
+				free_entry(t, e);
+				return;
+			}
+		} else if (now - t->marked >= gc / 4) {
+			bump(t);
+			t->marked = now;
+		}
+		e->next = t->marked + gc / 4;
 		return;
 	default: /* PERMANENT: nothing to do, ever */
 		return;

@@ -51,6 +51,7 @@ struct weir_neigh_table {
 	uint32_t count;             /* entries in use */
 	uint64_t evicted;           /* entries dropped to make room */
 	uint32_t scan;              /* next bucket the timer visits */
+	uint64_t marked;            /* TSC of the last move of gen to find entries in use */
 	struct weir_neigh_entry *e; /* nb_buckets * WEIR_NEIGH_WAYS entries */
 };
 

@@ -65,6 +65,75 @@ def test_neighbours_appear_in_show_neigh(lab, dp):
     assert rows[lab.client_ip][3] == "REACHABLE"
 
 
+def test_stale_client_of_a_live_flow_is_reprobed_not_forgotten(lab, nginx, dataplane,
+                                                              workdir):
+    """A client that keeps one connection busy for longer than its neighbour entry
+    takes to go stale and come due for collection, while the table is above an eighth
+    of its room, stays resolved: Weir confirms it with unicast ARP probes and never
+    has to look for it again by broadcast. Other stale entries nobody sends to are
+    still forgotten. (Flows keep their MACs without looking them up; before
+    forgetting a stale entry Weir makes them look again, which marks it in use.)"""
+    conf = base_config(lab, workdir, extra_global="""flows = 4096;
+neigh = { reachable_ms = 1000; gc_stale_ms = 4000; max_entries = 64; };""",
+                       extra=SERVICES)
+    pcap = os.path.join(str(workdir), "arp.pcap")
+    lab.run("cl", ["ip", "neigh", "flush", "dev", lab.client_if])
+    dp = dataplane(conf)
+    cap = lab.popen("cl", ["tcpdump", "-i", lab.client_if, "-U", "-n", "-w", pcap, "arp"],
+                    stderr=subprocess.PIPE, text=True)
+    try:
+        line = cap.stderr.readline()
+        assert "listening on" in line, line
+        # One keep-alive connection, a request every 100 ms for 9 s. Its client's entry
+        # goes stale after 1 s and is due 4 s later; 1.5 s in, ten more clients ask
+        # for Weir's address (their entries fall due after the connection's), so the
+        # table holds 3 servers + 11 clients, above the 8 kept whatever their age.
+        out = scapy(lab, "cl", f"""
+            import socket, time
+            s = socket.create_connection(({lab.vip!r}, 80), timeout=5)
+            start, n, others = time.monotonic(), 0, False
+            while time.monotonic() - start < 9:
+                s.sendall(b"GET / HTTP/1.1\\r\\nHost: weir\\r\\n\\r\\n")
+                data = b""
+                while b"served by" not in data:
+                    chunk = s.recv(65536)
+                    assert chunk, "connection closed"
+                    data += chunk
+                n += 1
+                if not others and time.monotonic() - start >= 1.5:
+                    sendp([Ether(dst='ff:ff:ff:ff:ff:ff') /
+                           ARP(op=1, psrc='10.0.0.%d' % (100 + k), hwsrc='02:00:00:00:01:%02x' % k,
+                               pdst={lab.weir_client_ip!r}) for k in range(10)],
+                          iface={lab.client_if!r})
+                    others = True
+                time.sleep(0.1)
+            print(n)
+            """)
+        assert int(out.split()[-1]) >= 50, out
+    finally:
+        cap.terminate()
+        cap.wait(timeout=10)
+    probes = scapy(lab, "cl", f"""
+        bcast = ucast = 0
+        for p in rdpcap({pcap!r}):
+            if ARP in p and p[ARP].op == 1 and p[ARP].psrc == {lab.weir_client_ip!r} and \\
+                    p[ARP].pdst == {lab.client_ip!r}:
+                if p[Ether].dst == 'ff:ff:ff:ff:ff:ff':
+                    bcast += 1
+                else:
+                    ucast += 1
+        print(bcast, ucast)
+        """).split()
+    # Probed (the entry went stale while in use), never searched for again.
+    assert (int(probes[0]), int(probes[1]) >= 1) == (0, True), probes
+    rows = [l.split() for l in dp.cmd("show neigh").splitlines() if l and l[0] != "#"]
+    ips = [r[0] for r in rows]
+    assert lab.client_ip in ips, rows
+    # The ten that sent nothing more were collected, down to an eighth of the room.
+    assert sum(ip.startswith("10.0.0.1") and len(ip) == 10 for ip in ips) < 10, rows
+    assert len(rows) <= 8, rows
+
+
 def test_gratuitous_arp_announces_addresses_at_start(lab, dataplane, workdir):
     pcap = os.path.join(str(workdir), "garp.pcap")
     cap = lab.popen("cl", ["tcpdump", "-i", lab.client_if, "-U", "-n", "-w", pcap, "arp"],
