@@ -876,7 +876,7 @@ unsigned int weir_l4_poll(struct weir_worker *w)
 		weir_l4_burst(w, p, &pkts[i], (uint16_t)(end - i));
 	}
 	cur_worker = w;
-	weir_tw_advance(&l4->tw, now_tick(l4, w->now), TIMER_BUDGET);
+	weir_tw_advance(&l4->tw, weir_l4_tick(l4, w->now), TIMER_BUDGET);
 	rte_rcu_qsbr_quiescent(w->dp->lb->rcu, w->id);
 	return n;
 }

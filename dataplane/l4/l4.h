@@ -59,12 +59,28 @@ struct weir_l4w {
 	struct rte_ring *redirect;      /* packets other workers received for this one */
 	struct weir_timer_wheel tw;     /* ticks are milliseconds */
 	uint64_t tsc_per_tick;
+	uint64_t tick;              /* weir_l4_tick()'s last answer ... */
+	uint64_t tick_end_tsc;      /* ... good until this TSC */
 	struct weir_proxy_w *proxy; /* TCP-proxy services (NULL without any) */
 	struct weir_tokens answers; /* budget of RSTs and ICMP errors (WEIR_L4_ANSWER_BURST) */
 	/* The flow weir_l4_burst() found for the packet being handled, if any. */
 	const struct rte_mbuf *hint_m;
 	struct weir_flow *hint_f;
 };
+
+/*
+ * The timer wheel's tick (a millisecond) at TSC @tsc, for the poll loop, which asks at
+ * every turn: it is worked out again only once it has passed (or the clock went back,
+ * as a test's fake one may), not with a division every time.
+ */
+static inline uint64_t weir_l4_tick(struct weir_l4w *l4, uint64_t tsc)
+{
+	if (unlikely(tsc >= l4->tick_end_tsc || tsc < l4->tick_end_tsc - l4->tsc_per_tick)) {
+		l4->tick = tsc / l4->tsc_per_tick;
+		l4->tick_end_tsc = (l4->tick + 1) * l4->tsc_per_tick;
+	}
+	return l4->tick;
+}
 
 /* Allocate every worker's L4 context (after weir_lb_init()). Returns 0 or -errno. */
 int weir_l4_workers_init(struct weir_dp *dp);

@@ -724,7 +724,7 @@ void weir_proxy_poll(struct weir_worker *w)
 	if (pw == NULL)
 		return;
 	weir_tcp_clock(pw->stack, w->now);
-	tick = tick_of(w, w->now);
+	tick = weir_l4_tick(w->l4, w->now);
 	if (pw->nb_stalled > 0 && tick != pw->stall_tick) {
 		pw->stall_tick = tick;
 		stalled_pump(pw);

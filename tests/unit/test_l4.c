@@ -728,6 +728,20 @@ static void test_replies_go_to_the_owning_worker(void **state)
 	dp.lb->probing[0] = 0;
 }
 
+/* The poll loop's tick, kept from turn to turn, is the clock's whichever way it moves. */
+static void test_poll_tick_follows_the_clock(void **state)
+{
+	struct weir_l4w *l4 = W(0)->l4;
+	uint64_t t = l4->tsc_per_tick;
+	const uint64_t at[] = { 5 * t + 1, 6 * t - 1,    6 * t,   6 * t, 3 * t, 3 * t + 2,
+				4 * t - 1, 1000 * t + 7, 999 * t, 0,     1 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(at); i++)
+		assert_int_equal(weir_l4_tick(l4, at[i]), at[i] / t);
+}
+
 static void test_flow_table_full(void **state)
 {
 	struct weir_worker *w = W(1);
@@ -2270,6 +2284,7 @@ int main(void)
 		cmocka_unit_test(test_redirected_replies_take_the_fast_path),
 		cmocka_unit_test(test_steered_port_keeps_a_client_on_one_worker),
 		cmocka_unit_test(test_flow_table_full),
+		cmocka_unit_test(test_poll_tick_follows_the_clock),
 		cmocka_unit_test(test_nat_rewrites_random_segments),
 		cmocka_unit_test(test_fin_after_rst_stays_closed),
 		cmocka_unit_test(test_udp_checksum_covers_the_datagram_only),
